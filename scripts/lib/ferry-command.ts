@@ -1,0 +1,79 @@
+// Writes a Ferry config for two loopback endpoints and builds the `ferry run` command line and environment.
+import { writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { stringify } from 'yaml';
+import { cleanEnv } from '../../test/support/moto.ts';
+import type { CommandSpec } from './run-command.ts';
+import { s3rverCredentials } from './s3rver-process.ts';
+
+export const ferryBin = fileURLToPath(new URL('../../worker/bin/ferry.js', import.meta.url));
+
+export interface FerryJob {
+  readonly sourceUrl: string;
+  readonly destinationUrl: string;
+  readonly sourceBucket: string;
+  readonly destinationBucket: string;
+  readonly mappingId: string;
+  readonly concurrency: number;
+}
+
+/** The YAML config for one mapping between the two endpoints; credentials come from SRC_* and DST_*. */
+export function ferryConfigYaml(job: FerryJob): string {
+  const endpoint = (url: string, prefix: string) => ({
+    url,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { env: prefix },
+  });
+  return stringify({
+    endpoints: { src: endpoint(job.sourceUrl, 'SRC'), dst: endpoint(job.destinationUrl, 'DST') },
+    transfer: {
+      concurrency: job.concurrency,
+      multipartThreshold: '16MiB',
+      partSize: '8MiB',
+      maxPartsInFlight: 16,
+      checksumAlgorithm: 'CRC32C',
+    },
+    mappings: [
+      {
+        id: job.mappingId,
+        source: { endpoint: 'src', bucket: job.sourceBucket, prefix: '' },
+        destination: { endpoint: 'dst', bucket: job.destinationBucket, prefix: '' },
+      },
+    ],
+  });
+}
+
+export async function writeFerryConfig(file: string, job: FerryJob): Promise<void> {
+  await writeFile(file, ferryConfigYaml(job));
+}
+
+/** `node worker/bin/ferry.js run ...` with this Node, a clean environment and the endpoints' credentials. */
+export function ferryRunCommand(options: {
+  readonly configFile: string;
+  readonly statePath: string;
+  readonly concurrency: number;
+  readonly extraArgs?: readonly string[];
+}): CommandSpec {
+  return {
+    command: process.execPath,
+    args: [
+      ferryBin,
+      'run',
+      '--config',
+      options.configFile,
+      '--state',
+      options.statePath,
+      '--concurrency',
+      String(options.concurrency),
+      '--no-progress',
+      ...(options.extraArgs ?? []),
+    ],
+    env: cleanEnv({
+      SRC_ACCESS_KEY_ID: s3rverCredentials.accessKeyId,
+      SRC_SECRET_ACCESS_KEY: s3rverCredentials.secretAccessKey,
+      DST_ACCESS_KEY_ID: s3rverCredentials.accessKeyId,
+      DST_SECRET_ACCESS_KEY: s3rverCredentials.secretAccessKey,
+    }),
+  };
+}

@@ -1,0 +1,400 @@
+// The behaviour every RunLedger and ObjectMemory adapter must show (SQLite now, DynamoDB later).
+import { randomUUID } from 'node:crypto';
+import { describe, expect, test } from 'vitest';
+import type {
+  BatchOutcome,
+  CopyRecord,
+  FailureRecord,
+  ObjectMemory,
+  RunLedger,
+  RunRecord,
+} from '../../worker/src/ports/ledger.ts';
+
+export interface LedgerUnderTest {
+  readonly ledger: RunLedger;
+  readonly memory: ObjectMemory;
+  /** Frees what the factory made (closes the database, deletes the tables). */
+  dispose(): Promise<void>;
+}
+
+/** Makes a ledger for one test; cases use fresh run and mapping ids, so a factory may hand out shared storage. */
+export type LedgerFactory = () => Promise<LedgerUnderTest>;
+
+const zero = { objects: 0, bytes: 0 };
+
+/** S3's key order: UTF-8 bytes, not JavaScript's UTF-16 code units. */
+export function compareUtf8(left: string, right: string): number {
+  return Buffer.compare(Buffer.from(left, 'utf8'), Buffer.from(right, 'utf8'));
+}
+
+function uniqueId(label: string): string {
+  return `${label}-${randomUUID()}`;
+}
+
+function outcome(
+  batchId: string,
+  copiedObjects: number,
+  failures: readonly FailureRecord[] = [],
+): BatchOutcome {
+  return {
+    batchId,
+    copied: { objects: copiedObjects, bytes: copiedObjects * 1000 },
+    failed: { objects: failures.length, bytes: failures.length * 7 },
+    failures,
+  };
+}
+
+function failure(key: string, attempts = 3): FailureRecord {
+  return { key, errorClass: 'AccessDenied', message: `denied: ${key}`, attempts };
+}
+
+async function allFailurePages(
+  ledger: RunLedger,
+  runId: string,
+  limit: number,
+): Promise<{ keys: string[]; pages: number }> {
+  const keys: string[] = [];
+  let after: string | undefined;
+  let pages = 0;
+  do {
+    const page = await ledger.listFailures(runId, { limit, ...(after === undefined ? {} : { after }) });
+    expect(page.failures.length).toBeLessThanOrEqual(limit);
+    keys.push(...page.failures.map((record) => record.key));
+    pages += 1;
+    after = page.next;
+    if (pages > 100) throw new Error('listFailures never ended');
+  } while (after !== undefined);
+  return { keys, pages };
+}
+
+export function describeLedgerContract(name: string, factory: LedgerFactory): void {
+  const withLedger = (body: (subject: LedgerUnderTest) => Promise<void>) => async (): Promise<void> => {
+    const subject = await factory();
+    try {
+      await body(subject);
+    } finally {
+      await subject.dispose();
+    }
+  };
+
+  const startRun = (ledger: RunLedger, options: { mappingId?: string; startedAt?: Date } = {}) =>
+    ledger.startRun({
+      runId: uniqueId('run'),
+      mappingId: options.mappingId ?? uniqueId('mapping'),
+      mode: 'full',
+      startedAt: options.startedAt ?? new Date('2025-03-01T10:00:00.000Z'),
+    });
+
+  describe(`RunLedger contract: ${name}`, () => {
+    test(
+      'startRun creates a LISTING run with zero counters, and repeating it returns the run unchanged',
+      withLedger(async ({ ledger }) => {
+        const runId = uniqueId('run');
+        const startedAt = new Date('2025-03-01T10:00:00.123Z');
+        const created = await ledger.startRun({ runId, mappingId: 'photos', mode: 'incremental', startedAt });
+        const expected: RunRecord = {
+          runId,
+          mappingId: 'photos',
+          mode: 'incremental',
+          listerState: 'LISTING',
+          startedAt,
+          planned: zero,
+          skipped: zero,
+          copied: zero,
+          failed: zero,
+        };
+        expect(created).toEqual(expected);
+        expect(created.checkpoint).toBeUndefined();
+        expect(created.listedAt).toBeUndefined();
+        expect(created.reason).toBeUndefined();
+        await ledger.recordPlanned(runId, {
+          batchId: 'b1',
+          planned: { objects: 2, bytes: 20 },
+          skipped: zero,
+        });
+        const again = await ledger.startRun({
+          runId,
+          mappingId: 'photos',
+          mode: 'full',
+          startedAt: new Date('2025-04-01T00:00:00.000Z'),
+        });
+        expect(again).toEqual({ ...expected, planned: { objects: 2, bytes: 20 } });
+        expect(await ledger.getRun(runId)).toEqual(again);
+      }),
+    );
+
+    test(
+      'getRun of an unknown run is undefined',
+      withLedger(async ({ ledger }) => {
+        expect(await ledger.getRun(uniqueId('missing'))).toBeUndefined();
+      }),
+    );
+
+    test(
+      'recordPlanned adds to the counters and moves the checkpoint; a repeated batchId changes nothing',
+      withLedger(async ({ ledger }) => {
+        const { runId } = await startRun(ledger);
+        expect(
+          await ledger.recordPlanned(runId, {
+            batchId: 'b1',
+            planned: { objects: 3, bytes: 300 },
+            skipped: { objects: 1, bytes: 10 },
+            checkpoint: 'a/0003',
+          }),
+        ).toBe(true);
+        expect(
+          await ledger.recordPlanned(runId, {
+            batchId: 'b2',
+            planned: { objects: 2, bytes: 200 },
+            skipped: zero,
+            checkpoint: 'a/0005',
+          }),
+        ).toBe(true);
+        const duplicate = await ledger.recordPlanned(runId, {
+          batchId: 'b1',
+          planned: { objects: 3, bytes: 300 },
+          skipped: { objects: 1, bytes: 10 },
+          checkpoint: 'a/0003',
+        });
+        expect(duplicate).toBe(false);
+        const run = await ledger.getRun(runId);
+        expect(run?.planned).toEqual({ objects: 5, bytes: 500 });
+        expect(run?.skipped).toEqual({ objects: 1, bytes: 10 });
+        expect(run?.checkpoint).toBe('a/0005');
+        expect(run?.copied).toEqual(zero);
+      }),
+    );
+
+    test(
+      'recordPlanned without a checkpoint keeps the one recorded before',
+      withLedger(async ({ ledger }) => {
+        const { runId } = await startRun(ledger);
+        await ledger.recordPlanned(runId, {
+          batchId: 'b1',
+          planned: { objects: 1, bytes: 1 },
+          skipped: zero,
+          checkpoint: 'k1',
+        });
+        await ledger.recordPlanned(runId, {
+          batchId: 'b2',
+          planned: { objects: 1, bytes: 1 },
+          skipped: zero,
+        });
+        expect((await ledger.getRun(runId))?.checkpoint).toBe('k1');
+      }),
+    );
+
+    test(
+      'recordOutcome adds copied and failed counts and stores the failures; a repeated batchId changes nothing',
+      withLedger(async ({ ledger }) => {
+        const { runId } = await startRun(ledger);
+        expect(await ledger.recordOutcome(runId, outcome('b1', 4, [failure('x/1', 2)]))).toBe(true);
+        expect(await ledger.recordOutcome(runId, outcome('b1', 4, [failure('x/1', 9), failure('x/2')]))).toBe(
+          false,
+        );
+        const run = await ledger.getRun(runId);
+        expect(run?.copied).toEqual({ objects: 4, bytes: 4000 });
+        expect(run?.failed).toEqual({ objects: 1, bytes: 7 });
+        expect(await ledger.listFailures(runId, { limit: 10 })).toEqual({ failures: [failure('x/1', 2)] });
+      }),
+    );
+
+    test(
+      'counters are exact after 100 concurrent outcomes, a third of them duplicates',
+      withLedger(async ({ ledger }) => {
+        const { runId } = await startRun(ledger);
+        const distinct = Array.from({ length: 67 }, (_, index) =>
+          outcome(`batch-${index}`, (index % 5) + 1, index % 10 === 0 ? [failure(`fail/${index}`)] : []),
+        );
+        const deliveries = [...distinct, ...distinct.slice(0, 33)];
+        const results = await Promise.all(deliveries.map((each) => ledger.recordOutcome(runId, each)));
+        expect(results.filter((recorded) => recorded)).toHaveLength(67);
+        const copiedObjects = distinct.reduce((sum, each) => sum + each.copied.objects, 0);
+        const failedObjects = distinct.reduce((sum, each) => sum + each.failed.objects, 0);
+        const run = await ledger.getRun(runId);
+        expect(run?.copied).toEqual({ objects: copiedObjects, bytes: copiedObjects * 1000 });
+        expect(run?.failed).toEqual({ objects: failedObjects, bytes: failedObjects * 7 });
+        expect((await allFailurePages(ledger, runId, 100)).keys).toHaveLength(failedObjects);
+      }),
+    );
+
+    test(
+      'a later failure of the same key replaces the earlier one',
+      withLedger(async ({ ledger }) => {
+        const { runId } = await startRun(ledger);
+        await ledger.recordOutcome(runId, outcome('b1', 0, [failure('same', 1)]));
+        await ledger.recordOutcome(
+          runId,
+          outcome('b2', 0, [{ ...failure('same', 4), errorClass: 'NotFound' }]),
+        );
+        expect(await ledger.listFailures(runId, { limit: 10 })).toEqual({
+          failures: [{ key: 'same', errorClass: 'NotFound', message: 'denied: same', attempts: 4 }],
+        });
+      }),
+    );
+
+    test(
+      'failures come in pages, in UTF-8 key order, with no gaps or repeats, and only the last page lacks next',
+      withLedger(async ({ ledger }) => {
+        const { runId } = await startRun(ledger);
+        const keys = [
+          ...Array.from({ length: 20 }, (_, index) => `photos/${index}.jpg`),
+          'photos/\u{1F600}.jpg',
+          'photos/\uFFFD.jpg',
+          'photos/é.jpg',
+          'Photos/upper.jpg',
+          'photos/z',
+        ];
+        for (let index = 0; index < keys.length; index += 4) {
+          await ledger.recordOutcome(
+            runId,
+            outcome(
+              `b${index}`,
+              0,
+              keys.slice(index, index + 4).map((key) => failure(key)),
+            ),
+          );
+        }
+        const expected = [...keys].sort(compareUtf8);
+        // The emoji sorts after U+FFFD in UTF-8 bytes but before it in UTF-16 code units.
+        expect(expected.indexOf('photos/\uFFFD.jpg')).toBeLessThan(expected.indexOf('photos/\u{1F600}.jpg'));
+        const { keys: listed, pages } = await allFailurePages(ledger, runId, 7);
+        expect(listed).toEqual(expected);
+        expect(pages).toBe(Math.ceil(keys.length / 7));
+        const lastPage = await ledger.listFailures(runId, { limit: 7, after: expected.at(-2) ?? '' });
+        expect(lastPage).toEqual({ failures: [failure(expected.at(-1) ?? '')] });
+      }),
+    );
+
+    test(
+      'listFailures of a run without failures is one empty page',
+      withLedger(async ({ ledger }) => {
+        const { runId } = await startRun(ledger);
+        expect(await ledger.listFailures(runId, { limit: 5 })).toEqual({ failures: [] });
+      }),
+    );
+
+    test(
+      'setListerState records LISTED with its time, and FAILED with its reason',
+      withLedger(async ({ ledger }) => {
+        const { runId } = await startRun(ledger);
+        const listedAt = new Date('2025-03-01T11:30:00.500Z');
+        await ledger.setListerState(runId, 'LISTED', { at: listedAt });
+        const listed = await ledger.getRun(runId);
+        expect(listed?.listerState).toBe('LISTED');
+        expect(listed?.listedAt).toEqual(listedAt);
+
+        const other = await startRun(ledger);
+        await ledger.setListerState(other.runId, 'FAILED', { reason: 'AccessDenied listing source' });
+        const failed = await ledger.getRun(other.runId);
+        expect(failed?.listerState).toBe('FAILED');
+        expect(failed?.reason).toBe('AccessDenied listing source');
+        await ledger.setListerState(other.runId, 'LISTING');
+        const resumed = await ledger.getRun(other.runId);
+        expect(resumed?.listerState).toBe('LISTING');
+        expect(resumed?.reason).toBeUndefined();
+      }),
+    );
+
+    test(
+      'setListerState LISTED without a time stamps one',
+      withLedger(async ({ ledger }) => {
+        const { runId } = await startRun(ledger);
+        await ledger.setListerState(runId, 'LISTED');
+        expect((await ledger.getRun(runId))?.listedAt).toBeInstanceOf(Date);
+      }),
+    );
+
+    test(
+      'latestRun is the run of that mapping that started last, whatever order they were created in',
+      withLedger(async ({ ledger }) => {
+        const mappingId = uniqueId('mapping');
+        await startRun(ledger, { mappingId, startedAt: new Date('2025-03-01T00:00:00Z') });
+        const newest = await startRun(ledger, { mappingId, startedAt: new Date('2025-03-03T00:00:00Z') });
+        await startRun(ledger, { mappingId, startedAt: new Date('2025-03-02T00:00:00Z') });
+        await startRun(ledger, { startedAt: new Date('2025-03-09T00:00:00Z') });
+        expect(await ledger.latestRun(mappingId)).toEqual(newest);
+        expect(await ledger.latestRun(uniqueId('mapping'))).toBeUndefined();
+      }),
+    );
+  });
+
+  describe(`ObjectMemory contract: ${name}`, () => {
+    const copy = (key: string, version = 1): CopyRecord => ({
+      key,
+      sourceEtag: `${version}aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-2`,
+      sourceSize: 5 * 1024 ** 3 + version,
+      destinationEtag: `${version}bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb-1`,
+    });
+
+    test(
+      'recallCopies returns the records of the remembered keys only, per mapping',
+      withLedger(async ({ memory }) => {
+        const mappingId = uniqueId('mapping');
+        await memory.rememberCopies(mappingId, [copy('a'), copy('b/\u{1F600}'), copy('c')]);
+        await memory.rememberCopies(uniqueId('mapping'), [copy('d')]);
+        const recalled = await memory.recallCopies(mappingId, ['a', 'b/\u{1F600}', 'missing', 'd']);
+        expect(recalled).toEqual(
+          new Map([
+            ['a', copy('a')],
+            ['b/\u{1F600}', copy('b/\u{1F600}')],
+          ]),
+        );
+        expect(await memory.recallCopies(mappingId, [])).toEqual(new Map());
+      }),
+    );
+
+    test(
+      'remembering a key again replaces its record',
+      withLedger(async ({ memory }) => {
+        const mappingId = uniqueId('mapping');
+        await memory.rememberCopies(mappingId, [copy('a'), copy('b')]);
+        await memory.rememberCopies(mappingId, [copy('a', 2)]);
+        expect(await memory.recallCopies(mappingId, ['a', 'b'])).toEqual(
+          new Map([
+            ['a', copy('a', 2)],
+            ['b', copy('b')],
+          ]),
+        );
+      }),
+    );
+
+    test(
+      'recall of 500 keys returns all of them',
+      withLedger(async ({ memory }) => {
+        const mappingId = uniqueId('mapping');
+        const records = Array.from({ length: 500 }, (_, index) => copy(`many/${index}`));
+        await memory.rememberCopies(mappingId, records);
+        const recalled = await memory.recallCopies(
+          mappingId,
+          records.map((record) => record.key),
+        );
+        expect(recalled.size).toBe(500);
+        expect(recalled.get('many/499')).toEqual(copy('many/499'));
+      }),
+    );
+
+    test(
+      'an upload is remembered, replaced, recalled and forgotten per mapping and key',
+      withLedger(async ({ memory }) => {
+        const mappingId = uniqueId('mapping');
+        const upload = {
+          key: 'big.bin',
+          uploadId: 'upload-1',
+          sourceEtag: 'etag-1',
+          partSize: 8 * 1024 ** 2,
+        };
+        expect(await memory.recallUpload(mappingId, 'big.bin')).toBeUndefined();
+        await memory.rememberUpload(mappingId, upload);
+        expect(await memory.recallUpload(mappingId, 'big.bin')).toEqual(upload);
+        expect(await memory.recallUpload(uniqueId('mapping'), 'big.bin')).toBeUndefined();
+        const replacement = { ...upload, uploadId: 'upload-2', partSize: 16 * 1024 ** 2 };
+        await memory.rememberUpload(mappingId, replacement);
+        expect(await memory.recallUpload(mappingId, 'big.bin')).toEqual(replacement);
+        await memory.forgetUpload(mappingId, 'big.bin');
+        expect(await memory.recallUpload(mappingId, 'big.bin')).toBeUndefined();
+        await memory.forgetUpload(mappingId, 'never-remembered');
+      }),
+    );
+  });
+}

@@ -1,0 +1,10 @@
+// Runs the ObjectStore contract against the S3 adapter on moto, which verifies no checksums and ignores copy If-Match.
+import { inject } from 'vitest';
+import { describeObjectStoreContract } from './object-store.contract.ts';
+import { s3StoresOnMoto } from './object-store-s3-fixture.ts';
+
+describeObjectStoreContract('S3 on moto', () => s3StoresOnMoto(inject('motoSource')), {
+  verifiesChecksums: false,
+  enforcesCopySourceIfMatch: false,
+  listsPartChecksums: false,
+});

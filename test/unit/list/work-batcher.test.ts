@@ -1,0 +1,44 @@
+// The work batcher: batches by count and bytes, large objects alone, ids stable for the same keys.
+import { describe, expect, test } from 'vitest';
+import { batchIdOf, WorkBatcher } from '../../../worker/src/list/work-batcher.ts';
+
+const item = (key: string, size: number) => ({ key, size, etag: `e-${key}` });
+
+function cut(sizes: number[], limits: { maxItems: number; maxBytes: number }): string[][] {
+  const batcher = new WorkBatcher({ runId: 'r', mappingId: 'm', limits });
+  const batches = sizes.flatMap((size, i) => batcher.add(item(`k${i}`, size)));
+  const last = batcher.flush();
+  return [...batches, ...(last ? [last] : [])].map((batch) => batch.items.map((x) => x.key));
+}
+
+describe('WorkBatcher', () => {
+  test.each([
+    {
+      sizes: [1, 1, 1, 1, 1],
+      limits: { maxItems: 2, maxBytes: 100 },
+      expected: [['k0', 'k1'], ['k2', 'k3'], ['k4']],
+    },
+    { sizes: [40, 40, 40], limits: { maxItems: 10, maxBytes: 100 }, expected: [['k0', 'k1'], ['k2']] },
+    { sizes: [1, 500, 1], limits: { maxItems: 10, maxBytes: 100 }, expected: [['k0'], ['k1'], ['k2']] },
+    { sizes: [500], limits: { maxItems: 10, maxBytes: 100 }, expected: [['k0']] },
+    { sizes: [50, 50, 1], limits: { maxItems: 10, maxBytes: 100 }, expected: [['k0', 'k1'], ['k2']] },
+    { sizes: [0, 0, 0], limits: { maxItems: 10, maxBytes: 100 }, expected: [['k0', 'k1', 'k2']] },
+  ])('sizes $sizes with $limits', ({ sizes, limits, expected }) => {
+    expect(cut(sizes, limits)).toEqual(expected);
+  });
+
+  test('an add that closes the batch before it and its own returns both, in order', () => {
+    const batcher = new WorkBatcher({ runId: 'r', mappingId: 'm', limits: { maxItems: 10, maxBytes: 100 } });
+    expect(batcher.add(item('a', 10))).toEqual([]);
+    const closed = batcher.add(item('b', 200));
+    expect(closed.map((batch) => batch.items.map((x) => x.key))).toEqual([['a'], ['b']]);
+    expect(batcher.pending).toBe(0);
+  });
+
+  test('batch ids depend on run and keys only', () => {
+    const items = [item('a', 1), item('b', 2)];
+    expect(batchIdOf('r', items)).toBe(batchIdOf('r', [item('a', 9), item('b', 9)]));
+    expect(batchIdOf('r', items)).not.toBe(batchIdOf('other', items));
+    expect(batchIdOf('r', items)).not.toBe(batchIdOf('r', [item('a', 1), item('c', 2)]));
+  });
+});

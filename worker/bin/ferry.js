@@ -1,0 +1,15 @@
+#!/usr/bin/env node
+// The ferry executable: checks the Node version, quiets Node's experimental-feature notices, and runs the CLI.
+const [major] = process.versions.node.split('.').map(Number);
+if (major < 24) {
+  process.stderr.write(
+    `ferry needs Node.js 24 or newer (this is ${process.version}); run it through npx or npm scripts.\n`,
+  );
+  process.exit(2);
+}
+process.removeAllListeners('warning');
+process.on('warning', (warning) => {
+  if (warning.name !== 'ExperimentalWarning') process.stderr.write(`${warning.name}: ${warning.message}\n`);
+});
+const { main } = await import('../src/cli/main.ts');
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,26 @@
+// The ferry command line: parses arguments and hands each command to its module; owns exit codes.
+import { Command, CommanderError } from 'commander';
+import { errorMessage, FerryError } from '../domain/errors.ts';
+import { registerRunCommand } from './commands/run.ts';
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = new Command()
+    .name('ferry')
+    .description(
+      'Copy objects from any S3-compatible storage into Amazon S3: verified, resumable, at any scale.',
+    )
+    .exitOverride()
+    .showHelpAfterError();
+  let exitCode = 0;
+  registerRunCommand(program, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    process.stderr.write(`ferry: ${errorMessage(error)}\n`);
+    return error instanceof FerryError && error.errorClass === 'Config' ? 2 : 1;
+  }
+}

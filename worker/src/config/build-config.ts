@@ -1,0 +1,156 @@
+// Turns schema-valid raw configuration into FerryConfig: sizes to bytes, credentials to sources, names cross-checked.
+import { errorMessage } from '../domain/errors.ts';
+import type { ConfigIssue } from './config-issue.ts';
+import type {
+  RawConfig,
+  RawCredentials,
+  RawDestination,
+  RawEndpoint,
+  RawMapping,
+  RawTransfer,
+} from './raw-config.ts';
+import { formatSize, GiB, MiB, parseSize } from './size.ts';
+import type {
+  CredentialSource,
+  DestinationConfig,
+  EndpointConfig,
+  FerryConfig,
+  MappingConfig,
+  TransferSettings,
+} from './types.ts';
+
+interface SizeLimits {
+  readonly minBytes: number;
+  readonly maxBytes: number;
+}
+
+/** S3's limits: a single PUT carries at most 5GiB; parts are 5MiB to 5GiB (the last part may be smaller). */
+const sizeLimits: Readonly<Record<'multipartThreshold' | 'partSize', SizeLimits>> = {
+  multipartThreshold: { minBytes: 0, maxBytes: 5 * GiB },
+  partSize: { minBytes: 5 * MiB, maxBytes: 5 * GiB },
+};
+
+function rangeText(limits: SizeLimits): string {
+  return limits.minBytes === 0
+    ? `at most ${formatSize(limits.maxBytes)}`
+    : `between ${formatSize(limits.minBytes)} and ${formatSize(limits.maxBytes)}`;
+}
+
+function sizeInBytes(transfer: RawTransfer, field: keyof typeof sizeLimits, issues: ConfigIssue[]): number {
+  const path = ['transfer', field];
+  const limits = sizeLimits[field];
+  try {
+    const bytes = parseSize(transfer[field]);
+    if (bytes < limits.minBytes || bytes > limits.maxBytes) {
+      const message = `must be ${rangeText(limits)}, got ${formatSize(bytes)} (${bytes} bytes)`;
+      issues.push({ path, anchor: 'value', message });
+    }
+    return bytes;
+  } catch (error) {
+    issues.push({ path, anchor: 'value', message: errorMessage(error) });
+    return 0;
+  }
+}
+
+function transferSettings(raw: RawTransfer, issues: ConfigIssue[]): TransferSettings {
+  return {
+    concurrency: raw.concurrency,
+    multipartThresholdBytes: sizeInBytes(raw, 'multipartThreshold', issues),
+    partSizeBytes: sizeInBytes(raw, 'partSize', issues),
+    maxPartsInFlight: raw.maxPartsInFlight,
+    checksumAlgorithm: raw.checksumAlgorithm,
+    maxAttempts: raw.maxAttempts,
+  };
+}
+
+function credentialSource(raw: RawCredentials | undefined): CredentialSource {
+  if (raw?.env !== undefined) return { kind: 'env', prefix: raw.env };
+  if (raw?.profile !== undefined) return { kind: 'profile', profile: raw.profile };
+  return { kind: 'default' };
+}
+
+function endpointConfig(name: string, raw: RawEndpoint): EndpointConfig {
+  return {
+    name,
+    ...(raw.url === undefined ? {} : { url: raw.url }),
+    region: raw.region,
+    forcePathStyle: raw.forcePathStyle,
+    credentials: credentialSource(raw.credentials),
+  };
+}
+
+type Encryption = NonNullable<DestinationConfig['encryption']>;
+
+function encryptionConfig(raw: NonNullable<RawDestination['encryption']>): Encryption {
+  if (raw.type === 'AES256') return { type: 'AES256' };
+  return raw.kmsKeyId === undefined ? { type: 'aws:kms' } : { type: 'aws:kms', kmsKeyId: raw.kmsKeyId };
+}
+
+function destinationConfig(raw: RawDestination): DestinationConfig {
+  return {
+    endpoint: raw.endpoint,
+    bucket: raw.bucket,
+    prefix: raw.prefix,
+    ...(raw.storageClass === undefined ? {} : { storageClass: raw.storageClass }),
+    ...(raw.encryption === undefined ? {} : { encryption: encryptionConfig(raw.encryption) }),
+    ...(raw.acl === undefined ? {} : { acl: raw.acl }),
+  };
+}
+
+function mappingConfig(raw: RawMapping): MappingConfig {
+  return {
+    id: raw.id,
+    source: { endpoint: raw.source.endpoint, bucket: raw.source.bucket, prefix: raw.source.prefix },
+    destination: destinationConfig(raw.destination),
+    include: [...raw.include],
+    exclude: [...raw.exclude],
+  };
+}
+
+function unknownEndpointIssues(raw: RawConfig): ConfigIssue[] {
+  const known = Object.keys(raw.endpoints);
+  return raw.mappings.flatMap((mapping, index) =>
+    (['source', 'destination'] as const).flatMap((side): ConfigIssue[] =>
+      Object.hasOwn(raw.endpoints, mapping[side].endpoint)
+        ? []
+        : [
+            {
+              path: ['mappings', index, side, 'endpoint'],
+              anchor: 'value',
+              message: `unknown endpoint "${mapping[side].endpoint}"; defined endpoints: ${known.join(', ')}`,
+            },
+          ],
+    ),
+  );
+}
+
+function duplicateIdIssues(raw: RawConfig): ConfigIssue[] {
+  const firstIndexOf = new Map<string, number>();
+  const issues: ConfigIssue[] = [];
+  raw.mappings.forEach((mapping, index) => {
+    const firstIndex = firstIndexOf.get(mapping.id);
+    if (firstIndex === undefined) {
+      firstIndexOf.set(mapping.id, index);
+    } else {
+      const message = `duplicate mapping id "${mapping.id}": mappings[${firstIndex}] already uses it`;
+      issues.push({ path: ['mappings', index, 'id'], anchor: 'value', message });
+    }
+  });
+  return issues;
+}
+
+export type BuildResult =
+  | { readonly ok: true; readonly config: FerryConfig }
+  | { readonly ok: false; readonly issues: readonly ConfigIssue[] };
+
+/** The typed configuration, or every problem the schema cannot express (sizes, references, uniqueness). */
+export function buildConfig(raw: RawConfig, file: string): BuildResult {
+  const issues: ConfigIssue[] = [];
+  const transfer = transferSettings(raw.transfer, issues);
+  issues.push(...unknownEndpointIssues(raw), ...duplicateIdIssues(raw));
+  if (issues.length > 0) return { ok: false, issues };
+  const endpoints = Object.fromEntries(
+    Object.entries(raw.endpoints).map(([name, endpoint]) => [name, endpointConfig(name, endpoint)]),
+  );
+  return { ok: true, config: { file, endpoints, mappings: raw.mappings.map(mappingConfig), transfer } };
+}

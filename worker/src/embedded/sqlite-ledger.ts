@@ -1,0 +1,241 @@
+// The run ledger on the embedded state database: exact, idempotent counters per run, failures, and the object memory.
+//
+// recordPlanned and recordOutcome insert the batch's row and add to the run's counters in one transaction, and do
+// nothing (returning false) when that batchId is already recorded, so a redelivered batch never counts twice.
+// recordPlanned moves the run's checkpoint to the batch's checkpoint when it has one: the lister records its batches
+// in listing order, so the newest recorded checkpoint is the furthest key fully planned.
+import { type ErrorClass, FerryError } from '../domain/errors.ts';
+import type { Clock } from '../ports/clock.ts';
+import type {
+  Counts,
+  FailureRecord,
+  ListerState,
+  ObjectMemory,
+  RunLedger,
+  RunMode,
+  RunRecord,
+} from '../ports/ledger.ts';
+import {
+  integerColumn,
+  optionalIntegerColumn,
+  optionalTextColumn,
+  type SqlRow,
+  textColumn,
+} from './sql-row.ts';
+import { createSqliteObjectMemory } from './sqlite-object-memory.ts';
+import type { StateDb } from './state-db.ts';
+
+export interface SqliteLedgerOptions {
+  readonly db: StateDb;
+  /** Stamps recorded rows, and a LISTED state change that brings no time of its own. */
+  readonly clock: Clock;
+}
+
+const errorClasses: Readonly<Record<ErrorClass, true>> = {
+  Throttled: true,
+  Transient: true,
+  NotFound: true,
+  AccessDenied: true,
+  SourceChanged: true,
+  ChecksumMismatch: true,
+  InvalidObject: true,
+  Config: true,
+  Internal: true,
+};
+const runModes: Readonly<Record<RunMode, true>> = { full: true, incremental: true };
+const listerStates: Readonly<Record<ListerState, true>> = { LISTING: true, LISTED: true, FAILED: true };
+
+function oneOf<T extends string>(allowed: Readonly<Record<T, true>>, value: string): value is T {
+  return Object.hasOwn(allowed, value);
+}
+
+function enumColumn<T extends string>(row: SqlRow, column: string, allowed: Readonly<Record<T, true>>): T {
+  const value = textColumn(row, column);
+  if (!oneOf(allowed, value)) throw new TypeError(`state db column ${column}: unknown value ${value}`);
+  return value;
+}
+
+const RUN_COLUMNS = `run_id, mapping_id, mode, lister_state, reason, started_at_ms, listed_at_ms, checkpoint,
+  planned_objects, planned_bytes, skipped_objects, skipped_bytes, copied_objects, copied_bytes, failed_objects,
+  failed_bytes`;
+const INSERT_RUN = `
+  INSERT INTO runs (run_id, mapping_id, mode, lister_state, started_at_ms) VALUES (?, ?, ?, 'LISTING', ?)
+  ON CONFLICT (run_id) DO NOTHING`;
+const SELECT_RUN = `SELECT ${RUN_COLUMNS} FROM runs WHERE run_id = ?`;
+const SELECT_LATEST_RUN = `
+  SELECT ${RUN_COLUMNS} FROM runs WHERE mapping_id = ? ORDER BY started_at_ms DESC, rowid DESC LIMIT 1`;
+const RUN_EXISTS = 'SELECT 1 AS found FROM runs WHERE run_id = ?';
+const INSERT_PLANNED = `
+  INSERT INTO planned_batches (run_id, batch_id, recorded_at_ms) VALUES (?, ?, ?)
+  ON CONFLICT (run_id, batch_id) DO NOTHING`;
+const ADD_PLANNED = `
+  UPDATE runs SET
+    planned_objects = planned_objects + :planned_objects, planned_bytes = planned_bytes + :planned_bytes,
+    skipped_objects = skipped_objects + :skipped_objects, skipped_bytes = skipped_bytes + :skipped_bytes,
+    checkpoint = coalesce(:checkpoint, checkpoint)
+  WHERE run_id = :run_id`;
+const INSERT_OUTCOME = `
+  INSERT INTO outcomes (run_id, batch_id, recorded_at_ms) VALUES (?, ?, ?)
+  ON CONFLICT (run_id, batch_id) DO NOTHING`;
+const ADD_OUTCOME = `
+  UPDATE runs SET
+    copied_objects = copied_objects + :copied_objects, copied_bytes = copied_bytes + :copied_bytes,
+    failed_objects = failed_objects + :failed_objects, failed_bytes = failed_bytes + :failed_bytes
+  WHERE run_id = :run_id`;
+const UPSERT_FAILURE = `
+  INSERT INTO failures (run_id, object_key, error_class, message, attempts) VALUES (?, ?, ?, ?, ?)
+  ON CONFLICT (run_id, object_key) DO UPDATE SET
+    error_class = excluded.error_class, message = excluded.message, attempts = excluded.attempts`;
+const SET_LISTER_STATE = `
+  UPDATE runs SET lister_state = :lister_state, reason = :reason, listed_at_ms = :listed_at_ms WHERE run_id = :run_id`;
+// Keys compare as UTF-8 bytes under the BINARY collation, which is S3's order.
+const FAILURE_COLUMNS = 'object_key, error_class, message, attempts';
+const SELECT_FIRST_FAILURES = `
+  SELECT ${FAILURE_COLUMNS} FROM failures WHERE run_id = :run_id ORDER BY object_key LIMIT :limit`;
+const SELECT_FAILURES_AFTER = `
+  SELECT ${FAILURE_COLUMNS} FROM failures WHERE run_id = :run_id AND object_key > :after
+  ORDER BY object_key LIMIT :limit`;
+
+function countsColumns(row: SqlRow, prefix: string): Counts {
+  return { objects: integerColumn(row, `${prefix}_objects`), bytes: integerColumn(row, `${prefix}_bytes`) };
+}
+
+function runFromRow(row: SqlRow): RunRecord {
+  const reason = optionalTextColumn(row, 'reason');
+  const listedAtMs = optionalIntegerColumn(row, 'listed_at_ms');
+  const checkpoint = optionalTextColumn(row, 'checkpoint');
+  return {
+    runId: textColumn(row, 'run_id'),
+    mappingId: textColumn(row, 'mapping_id'),
+    mode: enumColumn(row, 'mode', runModes),
+    listerState: enumColumn(row, 'lister_state', listerStates),
+    ...(reason === undefined ? {} : { reason }),
+    startedAt: new Date(integerColumn(row, 'started_at_ms')),
+    ...(listedAtMs === undefined ? {} : { listedAt: new Date(listedAtMs) }),
+    ...(checkpoint === undefined ? {} : { checkpoint }),
+    planned: countsColumns(row, 'planned'),
+    skipped: countsColumns(row, 'skipped'),
+    copied: countsColumns(row, 'copied'),
+    failed: countsColumns(row, 'failed'),
+  };
+}
+
+function failureFromRow(row: SqlRow): FailureRecord {
+  return {
+    key: textColumn(row, 'object_key'),
+    errorClass: enumColumn(row, 'error_class', errorClasses),
+    message: textColumn(row, 'message'),
+    attempts: integerColumn(row, 'attempts'),
+  };
+}
+
+function requirePageLimit(limit: number): void {
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new RangeError(`page limit must be an integer of at least 1`);
+}
+
+export function createSqliteLedger(options: SqliteLedgerOptions): RunLedger & ObjectMemory {
+  const { db, clock } = options;
+  const nowMs = (): number => clock.now().getTime();
+
+  const readRun = (runId: string): RunRecord | undefined => {
+    const row = db.statement(SELECT_RUN).get(runId);
+    return row === undefined ? undefined : runFromRow(row);
+  };
+
+  const requireRun = (runId: string): void => {
+    if (db.statement(RUN_EXISTS).get(runId) === undefined) {
+      throw new FerryError('Internal', `the ledger has no run ${runId}`);
+    }
+  };
+
+  const ledger: RunLedger = {
+    async startRun({ runId, mappingId, mode, startedAt }) {
+      return db.transaction(() => {
+        db.statement(INSERT_RUN).run(runId, mappingId, mode, startedAt.getTime());
+        const run = readRun(runId);
+        if (run === undefined) throw new Error(`run ${runId} vanished while it was being started`);
+        return run;
+      });
+    },
+
+    async getRun(runId) {
+      return readRun(runId);
+    },
+
+    async latestRun(mappingId) {
+      const row = db.statement(SELECT_LATEST_RUN).get(mappingId);
+      return row === undefined ? undefined : runFromRow(row);
+    },
+
+    async recordPlanned(runId, batch) {
+      return db.transaction(() => {
+        requireRun(runId);
+        const inserted = db.statement(INSERT_PLANNED).run(runId, batch.batchId, nowMs());
+        if (inserted.changes === 0) return false;
+        db.statement(ADD_PLANNED).run({
+          run_id: runId,
+          planned_objects: batch.planned.objects,
+          planned_bytes: batch.planned.bytes,
+          skipped_objects: batch.skipped.objects,
+          skipped_bytes: batch.skipped.bytes,
+          checkpoint: batch.checkpoint ?? null,
+        });
+        return true;
+      });
+    },
+
+    async setListerState(runId, state, stateOptions = {}) {
+      const listedAtMs = state === 'LISTED' ? (stateOptions.at ?? clock.now()).getTime() : null;
+      db.transaction(() => {
+        requireRun(runId);
+        db.statement(SET_LISTER_STATE).run({
+          run_id: runId,
+          lister_state: state,
+          reason: stateOptions.reason ?? null,
+          listed_at_ms: listedAtMs,
+        });
+      });
+    },
+
+    async recordOutcome(runId, outcome) {
+      return db.transaction(() => {
+        requireRun(runId);
+        const inserted = db.statement(INSERT_OUTCOME).run(runId, outcome.batchId, nowMs());
+        if (inserted.changes === 0) return false;
+        db.statement(ADD_OUTCOME).run({
+          run_id: runId,
+          copied_objects: outcome.copied.objects,
+          copied_bytes: outcome.copied.bytes,
+          failed_objects: outcome.failed.objects,
+          failed_bytes: outcome.failed.bytes,
+        });
+        for (const failure of outcome.failures) {
+          db.statement(UPSERT_FAILURE).run(
+            runId,
+            failure.key,
+            failure.errorClass,
+            failure.message,
+            failure.attempts,
+          );
+        }
+        return true;
+      });
+    },
+
+    async listFailures(runId, page) {
+      requirePageLimit(page.limit);
+      // One row more than asked tells whether another page follows, so the last page never comes back empty.
+      const limit = page.limit + 1;
+      const rows =
+        page.after === undefined
+          ? db.statement(SELECT_FIRST_FAILURES).all({ run_id: runId, limit })
+          : db.statement(SELECT_FAILURES_AFTER).all({ run_id: runId, after: page.after, limit });
+      const failures = rows.slice(0, page.limit).map(failureFromRow);
+      const last = failures.at(-1);
+      return rows.length > page.limit && last !== undefined ? { failures, next: last.key } : { failures };
+    },
+  };
+
+  return { ...ledger, ...createSqliteObjectMemory({ db }) };
+}

@@ -1,0 +1,92 @@
+// The embedded state database's schema: one SQL text per version, applied in order under PRAGMA user_version.
+//
+// Text columns use SQLite's default BINARY collation, which compares the stored UTF-8 bytes: ORDER BY and
+// range conditions on object keys therefore follow S3's key order. Times are integer milliseconds since the epoch.
+
+/** Version 1: the work queue with its dead letters, the run ledger and the object memory. */
+export const STATE_SCHEMA_V1 = `
+CREATE TABLE queue_messages (
+  id TEXT PRIMARY KEY,
+  body TEXT NOT NULL,
+  visible_at_ms INTEGER NOT NULL,
+  receive_count INTEGER NOT NULL DEFAULT 0 CHECK (receive_count >= 0),
+  receipt_handle TEXT,
+  sent_at_ms INTEGER NOT NULL
+) STRICT;
+CREATE INDEX queue_messages_by_visibility ON queue_messages (visible_at_ms);
+
+CREATE TABLE dead_letters (
+  id TEXT PRIMARY KEY,
+  body TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  receive_count INTEGER NOT NULL,
+  at_ms INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE runs (
+  run_id TEXT PRIMARY KEY,
+  mapping_id TEXT NOT NULL,
+  mode TEXT NOT NULL CHECK (mode IN ('full', 'incremental')),
+  lister_state TEXT NOT NULL CHECK (lister_state IN ('LISTING', 'LISTED', 'FAILED')),
+  reason TEXT,
+  started_at_ms INTEGER NOT NULL,
+  listed_at_ms INTEGER,
+  checkpoint TEXT,
+  planned_objects INTEGER NOT NULL DEFAULT 0,
+  planned_bytes INTEGER NOT NULL DEFAULT 0,
+  skipped_objects INTEGER NOT NULL DEFAULT 0,
+  skipped_bytes INTEGER NOT NULL DEFAULT 0,
+  copied_objects INTEGER NOT NULL DEFAULT 0,
+  copied_bytes INTEGER NOT NULL DEFAULT 0,
+  failed_objects INTEGER NOT NULL DEFAULT 0,
+  failed_bytes INTEGER NOT NULL DEFAULT 0
+) STRICT;
+CREATE INDEX runs_by_mapping ON runs (mapping_id, started_at_ms);
+
+CREATE TABLE planned_batches (
+  run_id TEXT NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+  batch_id TEXT NOT NULL,
+  recorded_at_ms INTEGER NOT NULL,
+  PRIMARY KEY (run_id, batch_id)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE outcomes (
+  run_id TEXT NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+  batch_id TEXT NOT NULL,
+  recorded_at_ms INTEGER NOT NULL,
+  PRIMARY KEY (run_id, batch_id)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE failures (
+  run_id TEXT NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+  object_key TEXT NOT NULL,
+  error_class TEXT NOT NULL,
+  message TEXT NOT NULL,
+  attempts INTEGER NOT NULL,
+  PRIMARY KEY (run_id, object_key)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE copies (
+  mapping_id TEXT NOT NULL,
+  object_key TEXT NOT NULL,
+  source_etag TEXT NOT NULL,
+  source_size INTEGER NOT NULL,
+  destination_etag TEXT NOT NULL,
+  PRIMARY KEY (mapping_id, object_key)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE uploads (
+  mapping_id TEXT NOT NULL,
+  object_key TEXT NOT NULL,
+  upload_id TEXT NOT NULL,
+  source_etag TEXT NOT NULL,
+  part_size INTEGER NOT NULL,
+  PRIMARY KEY (mapping_id, object_key)
+) STRICT, WITHOUT ROWID;
+`;
+
+/** Migration i (0-based) takes a database from user_version i to i + 1. Append, never edit. */
+export const stateMigrations: readonly string[] = [STATE_SCHEMA_V1];
+
+/** The schema version this build of Ferry writes. */
+export const STATE_SCHEMA_VERSION = stateMigrations.length;

@@ -1,0 +1,63 @@
+// The inputs and outputs of one object's transfer, and the shared limiter that bounds parts in flight across objects.
+import pLimit from 'p-limit';
+import type { TransferSettings } from '../config/types.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { ObjectMemory } from '../ports/ledger.ts';
+import type { Logger } from '../ports/logger.ts';
+import type { ObjectStore, WriteSettings } from '../ports/object-store.ts';
+import type { BackoffSettings } from './retry.ts';
+import type { TransferStrategy } from './strategy.ts';
+
+/** One object to transfer, as the listing saw it. */
+export interface TransferItem {
+  readonly sourceKey: string;
+  readonly destinationKey: string;
+  readonly size: number;
+  readonly etag: string;
+}
+
+/** How the mapping's destination stores objects. */
+export type DestinationWrite = Pick<WriteSettings, 'storageClass' | 'encryption' | 'acl'>;
+
+/**
+ * Runs a task when one of the shared part slots is free. One slot is one buffered part (or one buffered small
+ * object), so memory stays within maxPartsInFlight × part size. Never call it from inside a task it runs.
+ */
+export type PartSlots = <T>(task: () => Promise<T>) => Promise<T>;
+
+export function createPartSlots(maxPartsInFlight: number): PartSlots {
+  const limit = pLimit(maxPartsInFlight);
+  return (task) => limit(task);
+}
+
+export interface TransferContext {
+  readonly source: ObjectStore;
+  readonly destination: ObjectStore;
+  readonly settings: TransferSettings;
+  readonly write: DestinationWrite;
+  readonly memory: ObjectMemory;
+  readonly mappingId: string;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Shared by every object of the process. */
+  readonly parts: PartSlots;
+  /** Aborting stops the transfer like a crash: its reason is thrown and an unfinished upload stays recorded. */
+  readonly signal?: AbortSignal;
+  /** Bytes moved since the last call; negative when an object restarts and its earlier progress no longer counts. */
+  readonly onProgress?: (bytes: number) => void;
+  /** Backoff between Ferry-level retries; DEFAULT_BACKOFF when absent. */
+  readonly backoff?: BackoffSettings;
+  /** Largest object copied server-side with one CopyObject (S3: 5 GiB); lower only in tests. */
+  readonly maxCopyObjectBytes?: number;
+}
+
+export const DEFAULT_BACKOFF: BackoffSettings = { baseDelayMs: 500, maxDelayMs: 20_000 };
+
+export interface TransferResult {
+  readonly strategy: TransferStrategy;
+  /** The size of the object written. */
+  readonly bytes: number;
+  /** The ETag of the version copied: the listed one, or the newer one found after the source changed. */
+  readonly sourceEtag: string;
+  readonly destinationEtag: string;
+}

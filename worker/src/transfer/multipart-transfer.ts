@@ -1,0 +1,49 @@
+// Transfers a large object through Ferry in parts: ranged GETs pinned to one ETag, UploadParts with part checksums.
+import { FerryError } from '../domain/errors.ts';
+import type { ObjectHead } from '../domain/object.ts';
+import { checksumOf } from './checksum.ts';
+import type { TransferResult } from './context.ts';
+import { type PartFiller, runMultipartUpload } from './multipart-upload.ts';
+import { type ObjectJob, retrying } from './object-job.ts';
+import { partLength, partPlan } from './part-size.ts';
+
+/** Copies the version of the object this head describes; SourceChanged as soon as a part read finds another one. */
+export async function transferMultipart(job: ObjectJob, head: ObjectHead): Promise<TransferResult> {
+  const { item, context } = job;
+  const { source, destination, settings } = context;
+  const plan = partPlan({ size: head.size, minPartSizeBytes: settings.partSizeBytes });
+  // One slot per part: its bytes stay buffered from the read until its upload succeeds.
+  const fillPart: PartFiller = (range, upload) =>
+    context.parts(async () => {
+      const span = `bytes ${range.start}-${range.end}`;
+      const bytes = await retrying(
+        job,
+        `GET ${job.sourceUrl} ${span}`,
+        async () => {
+          const read = await source.read(item.sourceKey, {
+            range: { start: range.start, end: range.end },
+            ifMatch: head.etag,
+            signal: upload.signal,
+          });
+          if (read.bytes.length !== partLength(range)) {
+            throw new FerryError(
+              'Transient',
+              `${job.sourceUrl}: read ${read.bytes.length} of ${partLength(range)} bytes (${span})`,
+            );
+          }
+          return read.bytes;
+        },
+        upload.signal,
+      );
+      const checksum = await checksumOf(settings.checksumAlgorithm, bytes);
+      const { etag } = await retrying(
+        job,
+        `UploadPart ${range.partNumber} ${job.destinationUrl}`,
+        async () => destination.uploadPart({ ...upload, partNumber: range.partNumber, bytes, checksum }),
+        upload.signal,
+      );
+      return { partNumber: range.partNumber, etag, size: bytes.length, checksum };
+    });
+  const destinationEtag = await runMultipartUpload(job, { head, plan, fillPart });
+  return { strategy: 'multipart', bytes: head.size, sourceEtag: head.etag, destinationEtag };
+}

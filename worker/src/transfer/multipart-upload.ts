@@ -1,0 +1,209 @@
+// Runs one resumable multipart upload: resume or start it, fill the missing parts in parallel, complete, verify.
+import { FerryError } from '../domain/errors.ts';
+import type { ObjectChecksum, ObjectHead } from '../domain/object.ts';
+import type { CompletedPart, UploadRef } from '../ports/object-store.ts';
+import { combineChecksums } from './checksum.ts';
+import { type ObjectJob, retrying, writeSettingsFor } from './object-job.ts';
+import type { PartPlan, PartRange } from './part-size.ts';
+import { canResume, reusableParts } from './resume.ts';
+import { asFerryError } from './retry.ts';
+import { comparableSourceChecksum, copyMismatch, sentChecksumMismatch } from './verify.ts';
+
+/** Stores one part of the upload: by moving its bytes through Ferry, or by having the service copy the range. */
+export type PartFiller = (
+  part: PartRange,
+  upload: UploadRef & { readonly signal: AbortSignal },
+) => Promise<CompletedPart>;
+
+interface OpenUpload {
+  readonly uploadId: string;
+  readonly storedParts: ReadonlyMap<number, CompletedPart>;
+}
+
+async function abortQuietly(job: ObjectJob, uploadId: string): Promise<void> {
+  const { destination, logger } = job.context;
+  try {
+    await destination.abortMultipart({ key: job.item.destinationKey, uploadId });
+  } catch (error) {
+    const ferry = asFerryError(error);
+    if (ferry.errorClass === 'NotFound') return;
+    logger.warn('abort-upload-failed', { key: job.item.destinationKey, uploadId, message: ferry.message });
+  }
+}
+
+/** The parts already stored by a recorded upload of this same version and layout; undefined when none is usable. */
+async function resumeRecorded(
+  job: ObjectJob,
+  head: ObjectHead,
+  plan: PartPlan,
+): Promise<OpenUpload | undefined> {
+  const { memory, mappingId, destination, logger } = job.context;
+  const key = job.item.destinationKey;
+  const recorded = await memory.recallUpload(mappingId, key);
+  if (!recorded) return undefined;
+  if (canResume(recorded, head, plan)) {
+    try {
+      const stored = await retrying(job, `ListParts ${job.destinationUrl}`, async () =>
+        destination.listParts({ key, uploadId: recorded.uploadId }),
+      );
+      const storedParts = reusableParts(stored, plan);
+      logger.info('upload-resumed', { key, uploadId: recorded.uploadId, storedParts: storedParts.size });
+      return { uploadId: recorded.uploadId, storedParts };
+    } catch (error) {
+      if (asFerryError(error).errorClass !== 'NotFound') throw error;
+    }
+  } else {
+    await abortQuietly(job, recorded.uploadId);
+  }
+  await memory.forgetUpload(mappingId, key);
+  return undefined;
+}
+
+async function openUpload(job: ObjectJob, head: ObjectHead, plan: PartPlan): Promise<OpenUpload> {
+  const resumed = await resumeRecorded(job, head, plan);
+  if (resumed) return resumed;
+  const { destination, memory, mappingId, settings } = job.context;
+  const key = job.item.destinationKey;
+  const uploadId = await retrying(job, `CreateMultipartUpload ${job.destinationUrl}`, async () =>
+    destination.startMultipart(key, {
+      ...writeSettingsFor(job, head),
+      checksumAlgorithm: settings.checksumAlgorithm,
+    }),
+  );
+  await memory.rememberUpload(mappingId, {
+    key,
+    uploadId,
+    sourceEtag: head.etag,
+    partSize: plan.partSizeBytes,
+  });
+  return { uploadId, storedParts: new Map() };
+}
+
+/**
+ * Fills every missing part, in parallel (the filler takes the shared slots). On the first failure the other parts
+ * are stopped and awaited, so nothing is still writing when the error is thrown.
+ */
+async function fillMissingParts(
+  job: ObjectJob,
+  options: { plan: PartPlan; upload: OpenUpload; fillPart: PartFiller },
+): Promise<CompletedPart[]> {
+  const stop = new AbortController();
+  const { signal: outer } = job.context;
+  const signal = outer ? AbortSignal.any([outer, stop.signal]) : stop.signal;
+  let firstError: unknown;
+  let failed = false;
+  const settled = await Promise.allSettled(
+    options.plan.parts.map(async (range) => {
+      const stored = options.upload.storedParts.get(range.partNumber);
+      if (stored) {
+        job.progress.add(stored.size);
+        return stored;
+      }
+      try {
+        if (signal.aborted) throw signal.reason;
+        const upload = { key: job.item.destinationKey, uploadId: options.upload.uploadId, signal };
+        const part = await options.fillPart(range, upload);
+        job.progress.add(part.size);
+        return part;
+      } catch (error) {
+        if (!failed) {
+          failed = true;
+          firstError = error;
+          stop.abort(error);
+        }
+        throw error;
+      }
+    }),
+  );
+  if (outer?.aborted) throw outer.reason;
+  if (failed) throw firstError;
+  return settled.map((outcome) => {
+    if (outcome.status === 'rejected') throw outcome.reason;
+    return outcome.value;
+  });
+}
+
+/** The FULL_OBJECT checksum to complete with: combined from the parts', else the source's own of that algorithm. */
+function fullObjectChecksum(
+  job: ObjectJob,
+  parts: readonly CompletedPart[],
+  head: ObjectHead,
+): ObjectChecksum {
+  const algorithm = job.context.settings.checksumAlgorithm;
+  const partChecksums = parts.flatMap((part) =>
+    part.checksum ? [{ value: part.checksum, length: part.size }] : [],
+  );
+  if (partChecksums.length === parts.length) {
+    return { algorithm, value: combineChecksums(algorithm, partChecksums), type: 'FULL_OBJECT' };
+  }
+  const sourceChecksum = comparableSourceChecksum(head);
+  if (sourceChecksum?.algorithm === algorithm) return sourceChecksum;
+  throw new FerryError(
+    'Internal',
+    `${job.destinationUrl}: no ${algorithm} checksum for some parts and none for the source ${job.sourceUrl}`,
+  );
+}
+
+/** Whether a failed upload is dropped: yes unless it may succeed later (retryable), when resuming saves work. */
+function abandons(error: unknown): boolean {
+  const ferry = asFerryError(error);
+  return ferry.retryability !== 'retry' || ferry.errorClass === 'SourceChanged';
+}
+
+/** Uploads the object of this head in the planned parts; returns the destination's ETag once verified. */
+export async function runMultipartUpload(
+  job: ObjectJob,
+  options: { head: ObjectHead; plan: PartPlan; fillPart: PartFiller },
+): Promise<string> {
+  const { head, plan } = options;
+  const { context } = job;
+  const { destination, memory, mappingId } = context;
+  const key = job.item.destinationKey;
+  const upload = await openUpload(job, head, plan);
+  let completed = false;
+  try {
+    const parts = await fillMissingParts(job, { plan, upload, fillPart: options.fillPart });
+    const checksum = fullObjectChecksum(job, parts, head);
+    const sentMismatch = sentChecksumMismatch({ sourceHead: head, sentChecksum: checksum });
+    if (sentMismatch) {
+      throw new FerryError('ChecksumMismatch', `${job.sourceUrl} → ${job.destinationUrl}: ${sentMismatch}`);
+    }
+    const { etag } = await retrying(job, `CompleteMultipartUpload ${job.destinationUrl}`, async () =>
+      destination.completeMultipart({
+        key,
+        uploadId: upload.uploadId,
+        parts,
+        checksum,
+        ...(context.signal ? { signal: context.signal } : {}),
+      }),
+    );
+    completed = true;
+    const destinationHead = await retrying(job, `HEAD ${job.destinationUrl}`, async () =>
+      destination.head(key, context.signal ? { signal: context.signal } : {}),
+    );
+    const mismatch = destinationHead
+      ? copyMismatch({
+          sourceHead: head,
+          sentChecksum: checksum,
+          destinationEtag: etag,
+          destinationWrite: context.write,
+          destinationHead,
+        })
+      : 'the destination object is missing after CompleteMultipartUpload';
+    if (mismatch) {
+      throw new FerryError('ChecksumMismatch', `${job.sourceUrl} → ${job.destinationUrl}: ${mismatch}`);
+    }
+    await memory.forgetUpload(mappingId, key);
+    return etag;
+  } catch (error) {
+    // An abort is a crash: the recorded upload stays, so the next attempt resumes it.
+    if (context.signal?.aborted) throw context.signal.reason;
+    if (completed) {
+      await memory.forgetUpload(mappingId, key);
+    } else if (abandons(error)) {
+      await abortQuietly(job, upload.uploadId);
+      await memory.forgetUpload(mappingId, key);
+    }
+    throw error;
+  }
+}

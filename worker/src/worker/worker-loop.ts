@@ -1,0 +1,102 @@
+// The worker: receives work messages, processes them with bounded concurrency, records outcomes, and acks.
+import { errorMessage, FerryError } from '../domain/errors.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { RunLedger } from '../ports/ledger.ts';
+import type { Logger } from '../ports/logger.ts';
+import type { QueueMessage, WorkQueue } from '../ports/work-queue.ts';
+import { decodeWorkBatch } from '../queue/work-message.ts';
+import { startHeartbeat } from './lease-heartbeat.ts';
+import {
+  assertBatchFitsMapping,
+  type BatchProcessorDeps,
+  type MappingRuntime,
+  processBatch,
+} from './process-batch.ts';
+
+export interface WorkerLoopOptions {
+  readonly queue: WorkQueue;
+  readonly ledger: RunLedger;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly deps: BatchProcessorDeps;
+  /** The runtime of a mapping id, or undefined when this worker does not know it (a poison message). */
+  readonly mappingOf: (mappingId: string) => MappingRuntime | undefined;
+  readonly visibilityTimeoutSec: number;
+  /** Messages held at once; each holds up to a batch of objects. */
+  readonly maxMessagesInFlight: number;
+  readonly waitSec: number;
+  /** Asked whenever the queue comes back empty: true ends the loop. */
+  readonly shouldStop: () => Promise<boolean>;
+  /** Delay before a message that failed for an unexpected reason is offered again. */
+  readonly retryDelaySec?: number;
+  readonly signal?: AbortSignal;
+}
+
+async function handle(message: QueueMessage, options: WorkerLoopOptions): Promise<void> {
+  const { queue, ledger, logger } = options;
+  let batch: ReturnType<typeof decodeWorkBatch>;
+  let runtime: MappingRuntime | undefined;
+  try {
+    batch = decodeWorkBatch(message.body);
+    runtime = options.mappingOf(batch.mappingId);
+    if (!runtime)
+      throw new FerryError('InvalidObject', `malformed work message: unknown mapping ${batch.mappingId}`);
+    if (!(await ledger.getRun(batch.runId))) {
+      throw new FerryError('InvalidObject', `malformed work message: unknown run ${batch.runId}`);
+    }
+    assertBatchFitsMapping(batch, runtime.mapping);
+  } catch (error) {
+    if (!(error instanceof FerryError && error.errorClass === 'InvalidObject')) throw error;
+    logger.error('message.poison', { message: message.id, reason: error.message });
+    await queue.deadLetter(message, error.message);
+    return;
+  }
+  const heartbeat = startHeartbeat({
+    queue,
+    message,
+    visibilityTimeoutSec: options.visibilityTimeoutSec,
+    clock: options.clock,
+    logger,
+  });
+  try {
+    const outcome = await processBatch(batch, runtime, options.deps);
+    const first = await ledger.recordOutcome(batch.runId, outcome);
+    if (!first) logger.info('batch.duplicate', { runId: batch.runId, batch: batch.batchId });
+  } finally {
+    await heartbeat.stop();
+  }
+  await queue.ack(message);
+}
+
+/** Runs until shouldStop says so on an empty queue, or the signal aborts; waits for work in hand before returning. */
+export async function runWorkerLoop(options: WorkerLoopOptions): Promise<void> {
+  const { queue, logger, signal } = options;
+  const inFlight = new Set<Promise<void>>();
+  const track = (message: QueueMessage): void => {
+    const work = handle(message, options)
+      .catch(async (error: unknown) => {
+        logger.error('message.failed', { message: message.id, error: errorMessage(error) });
+        // Stopping hands the message straight back; an unexpected failure offers it again after a pause.
+        const delaySec = signal?.aborted ? 0 : (options.retryDelaySec ?? 5);
+        await queue.release(message, delaySec).catch(() => undefined);
+      })
+      .finally(() => inFlight.delete(work));
+    inFlight.add(work);
+  };
+  while (!signal?.aborted) {
+    const room = options.maxMessagesInFlight - inFlight.size;
+    if (room <= 0) {
+      await Promise.race(inFlight);
+      continue;
+    }
+    const messages = await queue.receive({
+      max: Math.min(10, room),
+      visibilityTimeoutSec: options.visibilityTimeoutSec,
+      waitSec: options.waitSec,
+      ...(signal ? { signal } : {}),
+    });
+    for (const message of messages) track(message);
+    if (messages.length === 0 && inFlight.size === 0 && (await options.shouldStop())) break;
+  }
+  await Promise.allSettled(inFlight);
+}

@@ -3,7 +3,7 @@
 // Usage: node scripts/bench.ts [--quick] [--only ferry,rclone,aws] [--dataset large,medium,small]
 //        [--concurrency 16] [--out results.md]
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
@@ -103,6 +103,7 @@ async function measureCopy(options: {
     concurrency,
     workDirectory,
   });
+  const loadBefore = loadavg()[0] ?? Number.NaN;
   const [sourceBefore, destinationBefore, serverCpuBefore] = await Promise.all([
     countsOf(endpoints.source),
     countsOf(endpoints.destination),
@@ -147,6 +148,7 @@ async function measureCopy(options: {
     sourceRequests: countsSince(sourceBefore, sourceAfter),
     destinationRequests: countsSince(destinationBefore, destinationAfter),
     serverCpuSec: serverCpuAfter - serverCpuBefore,
+    loadBefore,
   };
   log(
     `  ${copier}: exit ${exitCode}${timedOut ? ' (timed out)' : ''}, ${wallSec.toFixed(1)} s; verifying...`,

@@ -222,6 +222,7 @@ try {
   });
 
   const keys = [
+    'a',
     'a/b',
     'a-c',
     'a0',
@@ -272,6 +273,14 @@ try {
       }),
     );
     return `page 1 ${JSON.stringify(first.Contents?.map((entry) => entry.Key))} truncated=${first.IsTruncated}; page 2 ${JSON.stringify(second.Contents?.map((entry) => entry.Key))}`;
+  });
+  await record('ListObjectsV2 EncodingType=url', async () => {
+    const listed = await s3.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: 'k/sp ace', EncodingType: 'url' }),
+    );
+    const key = listed.Contents?.[0]?.Key;
+    const encoded = key !== undefined && !key.includes(' ');
+    return `response EncodingType=${listed.EncodingType ?? 'absent'}; key ${JSON.stringify(key)} ${encoded ? 'url-encoded' : 'NOT encoded (encoding-type ignored)'}`;
   });
   await record('LastModified resolution', async () => {
     const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'crc-ok' }));

@@ -21,6 +21,8 @@ export interface CopyMeasurement {
   readonly serverCpuSec: number;
   readonly verification?: VerificationReport;
   readonly verificationError?: string;
+  /** The machine's 1-minute load average just before the copy: other work on the machine skews results. */
+  readonly loadBefore: number;
 }
 
 export interface DatasetResult {

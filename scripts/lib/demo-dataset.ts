@@ -75,6 +75,10 @@ const families: readonly Family[] = [
 /** Keys that trip up naive tools. s3rver cannot store keys containing "//", so none are here. */
 const awkwardKeys: readonly string[] = [
   'odd/with spaces/my report final.pdf',
+  'odd/plus/a+b=c.txt',
+  'odd/plus/c++ notes.md',
+  'odd/percent/100%25 encoded-looking.txt',
+  'odd/percent/50% off.txt',
   'odd/punctuation/semi;colon,comma.txt',
   "odd/punctuation/quote's and (parens).txt",
   'odd/punctuation/at@sign&amp=eq.txt',
@@ -92,7 +96,7 @@ const awkwardKeys: readonly string[] = [
   'odd/unicode/\uff5efullwidth-tilde.txt',
   'odd/deep/a/b/c/d/e/f/g/h/i/j/k/leaf.txt',
   'odd/UPPER/lower/MiXeD.TXT',
-  'odd/long/' + 'x'.repeat(200) + '.txt',
+  `odd/long/${'x'.repeat(200)}.txt`,
   'odd/markers/folder/',
   'odd/markers/folder/inside.txt',
 ];

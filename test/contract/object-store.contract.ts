@@ -22,7 +22,17 @@ export interface ServerLimits {
   readonly enforcesCopySourceIfMatch: boolean;
   /** ListParts returns each part's checksum (moto: no). */
   readonly listsPartChecksums: boolean;
+  /** Keys may contain a line feed (moto: no, its URL routing answers 404). */
+  readonly acceptsLineFeedInKeys: boolean;
 }
+
+/** A server that checks everything S3 checks. */
+export const allChecks: ServerLimits = {
+  verifiesChecksums: true,
+  enforcesCopySourceIfMatch: true,
+  listsPartChecksums: true,
+  acceptsLineFeedInKeys: true,
+};
 
 /** Makes fresh, empty buckets for one test. */
 export type ObjectStoreFactory = () => Promise<ObjectStoreUnderTest>;
@@ -173,13 +183,14 @@ export function describeObjectStoreContract(
 
     test('hostile keys round-trip through put, list, head and read', async () => {
       const { destination } = await factory();
-      for (const [index, key] of hostileKeys.entries()) {
+      const keys = hostileKeys.filter((key) => limits.acceptsLineFeedInKeys || !key.includes('\n'));
+      for (const [index, key] of keys.entries()) {
         const bytes = key.endsWith('/') ? new Uint8Array(0) : patternBytes(17 + index, index + 1);
         await destination.put(key, bytes, await putSettings(bytes));
       }
       const listed = await collect(destination.list({ prefix: 'hostile/' }));
-      expect(listed.map((entry) => entry.key)).toEqual([...hostileKeys].sort(compareUtf8));
-      for (const [index, key] of hostileKeys.entries()) {
+      expect(listed.map((entry) => entry.key)).toEqual([...keys].sort(compareUtf8));
+      for (const [index, key] of keys.entries()) {
         const expected = key.endsWith('/') ? new Uint8Array(0) : patternBytes(17 + index, index + 1);
         const head = await destination.head(key);
         expect(head?.key).toBe(key);

@@ -1,6 +1,6 @@
 // Starts moto_server on a free loopback port with a clean environment, installing it into a local venv if missing.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -73,11 +73,29 @@ async function waitUntilUp(url: string, child: ChildProcess, deadlineMs: number)
   throw new Error(`moto_server did not answer at ${url} within ${deadlineMs} ms`);
 }
 
+const debianCrc32c = '/usr/lib/python3/dist-packages/crc32c.cpython-311-x86_64-linux-gnu.so';
+
+/**
+ * moto computes CRC32C only when the `crc32c` Python module loads; without it, it silently returns CRC32 under the
+ * CRC32C name. PyPI is out of reach here, so Debian's python3-crc32c build is offered to moto's Python (3.11 as well)
+ * through a PYTHONPATH folder holding only that module. Elsewhere moto keeps whatever it has.
+ */
+function motoPythonPath(): Record<string, string> {
+  if (!existsSync(debianCrc32c)) return {};
+  const folder = join(repoRoot, '.cache', 'moto-pythonpath');
+  const link = join(folder, 'crc32c.cpython-311-x86_64-linux-gnu.so');
+  if (!existsSync(link)) {
+    mkdirSync(folder, { recursive: true });
+    symlinkSync(debianCrc32c, link);
+  }
+  return { PYTHONPATH: folder };
+}
+
 /** Starts one moto_server; every service it emulates answers on the one port. */
 export async function startMoto(): Promise<RunningServer> {
   const port = await freePort();
   const child = spawn(motoCommand(), ['-H', '127.0.0.1', '-p', String(port)], {
-    env: cleanEnv({ MOTO_ALLOW_NONEXISTENT_REGION: 'true' }),
+    env: cleanEnv({ MOTO_ALLOW_NONEXISTENT_REGION: 'true', ...motoPythonPath() }),
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';

@@ -21,7 +21,8 @@ import { createS3ObjectStore } from '../../../worker/src/storage/s3-object-store
 import { createPartSlots, type TransferContext } from '../../../worker/src/transfer/context.ts';
 import { transferObject } from '../../../worker/src/transfer/transfer-object.ts';
 import { testS3, uniqueBucket } from '../../support/aws.ts';
-import { FakeObjectMemory } from '../../unit/transfer/fake-object-store.ts';
+import { FakeObjectMemory } from '../../unit/transfer/fake-object-memory.ts';
+import { InstrumentedStore } from '../../unit/transfer/instrumented-store.ts';
 
 const MiB = 1024 * 1024;
 const THRESHOLD = 5 * MiB;
@@ -266,13 +267,12 @@ describe('between two services', () => {
     const size = 11 * MiB;
     const etag = await put(sourceClient, p.sourceBucket, 'big', randomBytes(size));
     const crash = new AbortController();
-    let uploaded = 0;
-    const crashing: ObjectStore = Object.create(p.destination);
-    crashing.uploadPart = async (part) => {
-      const result = await p.destination.uploadPart(part);
-      uploaded += 1;
-      if (uploaded === 2) crash.abort(new Error('process killed'));
-      return result;
+    const crashing = new InstrumentedStore(p.destination);
+    crashing.hooks = {
+      after: (call) => {
+        if (call === 'uploadPart' && crashing.count('uploadPart') === 2)
+          crash.abort(new Error('process killed'));
+      },
     };
     const single = { settings: { ...settings, maxPartsInFlight: 1 } };
     const item = { sourceKey: 'big', destinationKey: 'big', size, etag };
@@ -287,21 +287,12 @@ describe('between two services', () => {
     const stored = await p.destination.listParts({ key: 'big', uploadId: recorded!.uploadId });
     expect(stored).toHaveLength(2);
     const reusable = stored.filter((part) => part.checksum).length;
-    let started = 0;
-    let uploadedAgain = 0;
-    const counting: ObjectStore = Object.create(p.destination);
-    counting.startMultipart = async (key, writeSettings) => {
-      started += 1;
-      return await p.destination.startMultipart(key, writeSettings);
-    };
-    counting.uploadPart = async (part) => {
-      uploadedAgain += 1;
-      return await p.destination.uploadPart(part);
-    };
+    const counting = new InstrumentedStore(p.destination);
     const result = await transferObject(item, p.context({ ...single, destination: counting }));
     expect(result.strategy).toBe('multipart');
-    expect(started).toBe(0);
-    expect(uploadedAgain).toBe(3 - reusable);
+    expect(counting.count('listParts')).toBe(1);
+    expect(counting.count('startMultipart')).toBe(0);
+    expect(counting.count('uploadPart')).toBe(3 - reusable);
     await expectSameObject(p, 'big', 'big');
     expect(await openUploads(p)).toBe(0);
     expect(p.memory.uploads.size).toBe(0);
@@ -315,12 +306,7 @@ describe('within one service', () => {
   ])('$label: copied server-side with its metadata', async ({ size }) => {
     const p = await pair('same', { sameService: true });
     const etag = await put(sourceClient, p.sourceBucket, 'obj', randomBytes(size));
-    let reads = 0;
-    const counting: ObjectStore = Object.create(p.source);
-    counting.read = async (key, options) => {
-      reads += 1;
-      return await p.source.read(key, options);
-    };
+    const counting = new InstrumentedStore(p.source);
     const result = await transferObject(
       { sourceKey: 'obj', destinationKey: 'copied/obj', size, etag },
       p.context({ source: counting }),
@@ -331,7 +317,8 @@ describe('within one service', () => {
       sourceEtag: etag,
       destinationEtag: etag,
     });
-    expect(reads).toBe(0);
+    expect(counting.count('read')).toBe(0);
+    expect(counting.count('head')).toBe(1);
     await expectSameObject(p, 'obj', 'copied/obj');
     expect(sum(p.progress)).toBe(size);
   });

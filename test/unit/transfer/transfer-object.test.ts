@@ -7,11 +7,14 @@ import { FerryError } from '../../../worker/src/domain/errors.ts';
 import type { ObjectMetadata } from '../../../worker/src/domain/object.ts';
 import type { Clock } from '../../../worker/src/ports/clock.ts';
 import { silentLogger } from '../../../worker/src/ports/logger.ts';
+import { MemoryObjectStore } from '../../../worker/src/storage/memory-object-store.ts';
+import { type MemoryBucket, MemoryService } from '../../../worker/src/storage/memory-service.ts';
 import { checksumOf } from '../../../worker/src/transfer/checksum.ts';
 import { createPartSlots, type TransferContext } from '../../../worker/src/transfer/context.ts';
 import { AttemptedError } from '../../../worker/src/transfer/retry.ts';
 import { transferObject } from '../../../worker/src/transfer/transfer-object.ts';
-import { FakeObjectMemory, type FakeObjectStore, FakeService } from './fake-object-store.ts';
+import { FakeObjectMemory } from './fake-object-memory.ts';
+import { InstrumentedStore } from './instrumented-store.ts';
 
 const MiB = 1024 * 1024;
 /** 4 parts of 5 MiB parts: 5 + 5 + 5 + 1. */
@@ -36,27 +39,51 @@ const instantClock: Clock = {
 type ContextOverrides = Omit<Partial<TransferContext>, 'settings'> & { settings?: Partial<TransferSettings> };
 
 interface World {
-  readonly source: FakeObjectStore;
-  readonly destination: FakeObjectStore;
+  readonly source: InstrumentedStore;
+  readonly destination: InstrumentedStore;
+  /** The buckets' state behind the stores, to inspect objects and open uploads. */
+  readonly sourceState: MemoryBucket;
+  readonly destinationState: MemoryBucket;
   readonly memory: FakeObjectMemory;
   readonly progress: number[];
+  /** Writes a source object directly; returns its ETag. */
+  seed(key: string, bytes: Uint8Array, metadata?: ObjectMetadata): string;
+  /** Gives a source object a stored full-object checksum that does not match its bytes. */
+  corruptSourceChecksum(key: string): void;
+  destinationBytes(key: string): Buffer;
   context(extra?: ContextOverrides): TransferContext;
 }
 
 function world(options: { sameService?: boolean } = {}): World {
-  const sourceService = new FakeService('service-a');
-  const destinationService = options.sameService ? sourceService : new FakeService('service-b');
-  const source = sourceService.bucket('source-bucket');
-  const destination = destinationService.bucket('destination-bucket', {
-    canCopy: options.sameService ?? false,
-  });
+  const sourceService = new MemoryService('service-a');
+  const destinationService = options.sameService ? sourceService : new MemoryService('service-b');
+  const sourceStore = new MemoryObjectStore({ bucket: 'source-bucket', service: sourceService });
+  const source = new InstrumentedStore(sourceStore);
+  const destination = new InstrumentedStore(
+    new MemoryObjectStore({ bucket: 'destination-bucket', service: destinationService }),
+  );
+  const sourceState = sourceService.bucket('source-bucket');
+  const destinationState = destinationService.bucket('destination-bucket');
   const memory = new FakeObjectMemory();
   const progress: number[] = [];
   return {
     source,
     destination,
+    sourceState,
+    destinationState,
     memory,
     progress,
+    seed: (key, bytes, metadata) => sourceStore.seed(key, bytes, metadata).etag,
+    corruptSourceChecksum: (key) => {
+      const stored = sourceState.objects.get(key)!;
+      const checksum = { algorithm: 'CRC32C' as const, value: 'AAAAAA==', type: 'FULL_OBJECT' as const };
+      sourceState.objects.set(key, { ...stored, head: { ...stored.head, checksum } });
+    },
+    destinationBytes: (key) => {
+      const stored = destinationState.objects.get(key);
+      if (!stored) throw new Error(`no object ${key}`);
+      return Buffer.from(stored.bytes);
+    },
     context: (extra = {}) => {
       const settings = { ...baseSettings, ...extra.settings };
       return {
@@ -84,12 +111,6 @@ function sum(values: readonly number[]): number {
   return values.reduce((total, value) => total + value, 0);
 }
 
-function bytesAt(store: FakeObjectStore, key: string): Buffer {
-  const stored = store.objects.get(key);
-  if (!stored) throw new Error(`no object ${key}`);
-  return Buffer.from(stored.bytes);
-}
-
 async function failureOf(promise: Promise<unknown>): Promise<unknown> {
   return await promise.then(
     () => {
@@ -113,17 +134,17 @@ describe('single', () => {
   test('copies a small object with its metadata exactly and verifies the MD5 ETag', async () => {
     const w = world();
     const bytes = randomBytes(1000);
-    const etag = await w.source.seed('a.txt', bytes, { metadata: richMetadata });
+    const etag = w.seed('a.txt', bytes, richMetadata);
     const result = await transferObject(
       item('a.txt', 1000, etag),
       w.context({ write: { storageClass: 'GLACIER' } }),
     );
     expect(result).toEqual({ strategy: 'single', bytes: 1000, sourceEtag: etag, destinationEtag: etag });
-    expect(bytesAt(w.destination, 'copied/a.txt').equals(bytes)).toBe(true);
-    const written = w.destination.objects.get('copied/a.txt');
-    expect(written?.metadata).toEqual(richMetadata);
-    expect(written?.storageClass).toBe('GLACIER');
-    expect(written?.checksum).toEqual({
+    expect(w.destinationBytes('copied/a.txt').equals(bytes)).toBe(true);
+    const written = w.destinationState.objects.get('copied/a.txt');
+    expect(written?.head.metadata).toEqual(richMetadata);
+    expect(written?.head.storageClass).toBe('GLACIER');
+    expect(written?.head.checksum).toEqual({
       algorithm: 'CRC32C',
       value: await checksumOf('CRC32C', bytes),
       type: 'FULL_OBJECT',
@@ -135,33 +156,32 @@ describe('single', () => {
 
   test('copies a 0-byte object', async () => {
     const w = world();
-    const etag = await w.source.seed('empty', new Uint8Array(0));
+    const etag = w.seed('empty', new Uint8Array(0));
     const result = await transferObject(
       item('empty', 0, etag),
       w.context({ settings: { multipartThresholdBytes: 0 } }),
     );
     expect(result.strategy).toBe('single');
-    expect(w.destination.objects.get('copied/empty')?.bytes.length).toBe(0);
+    expect(w.destinationState.objects.get('copied/empty')?.bytes.length).toBe(0);
   });
 
   test('an object changed since listing is copied in its new version, found by HEAD', async () => {
     const w = world();
-    const listedEtag = await w.source.seed('a', randomBytes(100));
+    const listedEtag = w.seed('a', randomBytes(100));
     const now = randomBytes(300);
-    const newEtag = await w.source.seed('a', now);
+    const newEtag = w.seed('a', now);
     const result = await transferObject(item('a', 100, listedEtag), w.context());
     expect(result).toMatchObject({ strategy: 'single', bytes: 300, sourceEtag: newEtag });
-    expect(bytesAt(w.destination, 'copied/a').equals(now)).toBe(true);
+    expect(w.destinationBytes('copied/a').equals(now)).toBe(true);
     expect(w.source.count('head')).toBe(1);
     expect(sum(w.progress)).toBe(300);
   });
 
   test("bytes that differ from the source's own checksum are a ChecksumMismatch, not retried", async () => {
     const w = world();
-    const etag = await w.source.seed('a', randomBytes(100), { checksum: 'CRC32C' });
-    const stored = w.source.objects.get('a')!;
-    // The source's recorded checksum no longer matches what it serves: corruption at rest or in transit.
-    w.source.objects.set('a', { ...stored, checksum: { ...stored.checksum!, value: 'AAAAAA==' } });
+    const etag = w.seed('a', randomBytes(100));
+    // The source's recorded checksum does not match what it serves: corruption at rest or in transit.
+    w.corruptSourceChecksum('a');
     const error = await failureOf(transferObject(item('a', 100, etag), w.context()));
     expect(error).toBeInstanceOf(AttemptedError);
     expect(error).toMatchObject({ errorClass: 'ChecksumMismatch', attempts: 1 });
@@ -171,7 +191,7 @@ describe('single', () => {
 
   test('a destination ETag that is not the source MD5 is a ChecksumMismatch', async () => {
     const w = world();
-    const etag = await w.source.seed('a', randomBytes(100));
+    const etag = w.seed('a', randomBytes(100));
     const put = w.destination.put.bind(w.destination);
     w.destination.put = async (key, bytes, settings) => {
       await put(key, bytes, settings);
@@ -184,7 +204,7 @@ describe('single', () => {
 
   test('a transient read failure is retried; the PUT is not repeated', async () => {
     const w = world();
-    const etag = await w.source.seed('a', randomBytes(100));
+    const etag = w.seed('a', randomBytes(100));
     let failures = 1;
     w.source.hooks = {
       before: (call) => {
@@ -208,17 +228,17 @@ describe('multipart', () => {
   test('copies in parts with the combined FULL_OBJECT checksum and metadata, leaving nothing behind', async () => {
     const w = world();
     const bytes = randomBytes(FOUR_PARTS);
-    const etag = await w.source.seed('big', bytes, { metadata: richMetadata });
+    const etag = w.seed('big', bytes, richMetadata);
     const result = await transferObject(item('big', FOUR_PARTS, etag), w.context());
     expect(result.strategy).toBe('multipart');
     expect(result.destinationEtag).toMatch(/-4$/);
-    expect(bytesAt(w.destination, 'copied/big').equals(bytes)).toBe(true);
-    const written = w.destination.objects.get('copied/big');
-    expect(written?.metadata).toEqual(richMetadata);
+    expect(w.destinationBytes('copied/big').equals(bytes)).toBe(true);
+    const written = w.destinationState.objects.get('copied/big');
+    expect(written?.head.metadata).toEqual(richMetadata);
     // The fake refuses a wrong full-object checksum at complete, like S3; check it is the whole object's anyway.
-    expect(written?.checksum?.value).toBe(await checksumOf('CRC32C', bytes));
+    expect(written?.head.checksum?.value).toBe(await checksumOf('CRC32C', bytes));
     expect(w.destination.count('uploadPart')).toBe(4);
-    expect(w.destination.uploads.size).toBe(0);
+    expect(w.destinationState.uploads.size).toBe(0);
     expect(w.memory.uploads.size).toBe(0);
     expect(sum(w.progress)).toBe(FOUR_PARTS);
     expect(w.progress.every((bytesMoved) => bytesMoved > 0)).toBe(true);
@@ -227,9 +247,9 @@ describe('multipart', () => {
   test.each(['CRC32', 'CRC64NVME'] as const)('works with %s', async (checksumAlgorithm) => {
     const w = world();
     const bytes = randomBytes(11 * MiB);
-    const etag = await w.source.seed('big', bytes);
+    const etag = w.seed('big', bytes);
     await transferObject(item('big', bytes.length, etag), w.context({ settings: { checksumAlgorithm } }));
-    expect(w.destination.objects.get('copied/big')?.checksum?.value).toBe(
+    expect(w.destinationState.objects.get('copied/big')?.head.checksum?.value).toBe(
       await checksumOf(checksumAlgorithm, bytes),
     );
   });
@@ -237,7 +257,7 @@ describe('multipart', () => {
   test('after a crash at 2 of 4 parts, a new attempt uploads only the 2 missing parts', async () => {
     const w = world();
     const bytes = randomBytes(FOUR_PARTS);
-    const etag = await w.source.seed('big', bytes);
+    const etag = w.seed('big', bytes);
     const crash = new AbortController();
     const crashReason = new Error('process killed');
     w.destination.hooks = {
@@ -251,8 +271,8 @@ describe('multipart', () => {
     );
     expect(error).toBe(crashReason);
     expect(w.memory.uploads.size).toBe(1);
-    expect([...w.destination.uploads.values()][0]?.parts.size).toBe(2);
-    expect(w.destination.objects.has('copied/big')).toBe(false);
+    expect([...w.destinationState.uploads.values()][0]?.parts.size).toBe(2);
+    expect(w.destinationState.objects.has('copied/big')).toBe(false);
 
     w.destination.hooks = {};
     w.destination.calls.clear();
@@ -263,15 +283,15 @@ describe('multipart', () => {
     expect(w.destination.count('startMultipart')).toBe(0);
     expect(w.destination.count('uploadPart')).toBe(2);
     expect(w.source.count('read')).toBe(2);
-    expect(bytesAt(w.destination, 'copied/big').equals(bytes)).toBe(true);
+    expect(w.destinationBytes('copied/big').equals(bytes)).toBe(true);
     expect(w.memory.uploads.size).toBe(0);
-    expect(w.destination.uploads.size).toBe(0);
+    expect(w.destinationState.uploads.size).toBe(0);
   });
 
   test('a recorded upload for an older version is aborted and the object uploaded afresh', async () => {
     const w = world();
     const old = randomBytes(FOUR_PARTS);
-    const oldEtag = await w.source.seed('big', old);
+    const oldEtag = w.seed('big', old);
     const crash = new AbortController();
     w.destination.hooks = {
       after: (call) => (call === 'uploadPart' ? crash.abort(new Error('killed')) : undefined),
@@ -282,23 +302,23 @@ describe('multipart', () => {
         w.context({ signal: crash.signal, settings: { maxPartsInFlight: 1 } }),
       ),
     );
-    expect(w.destination.uploads.size).toBe(1);
+    expect(w.destinationState.uploads.size).toBe(1);
 
     w.destination.hooks = {};
     w.destination.calls.clear();
     const now = randomBytes(FOUR_PARTS);
-    const newEtag = await w.source.seed('big', now);
+    const newEtag = w.seed('big', now);
     await transferObject(item('big', FOUR_PARTS, newEtag), w.context());
     expect(w.destination.count('abortMultipart')).toBe(1);
     expect(w.destination.count('uploadPart')).toBe(4);
-    expect(bytesAt(w.destination, 'copied/big').equals(now)).toBe(true);
-    expect(w.destination.uploads.size).toBe(0);
+    expect(w.destinationBytes('copied/big').equals(now)).toBe(true);
+    expect(w.destinationState.uploads.size).toBe(0);
   });
 
   test('a recorded upload that no longer exists is replaced by a new one', async () => {
     const w = world();
     const bytes = randomBytes(11 * MiB);
-    const etag = await w.source.seed('big', bytes);
+    const etag = w.seed('big', bytes);
     await w.memory.rememberUpload('mapping-1', {
       key: 'copied/big',
       uploadId: 'vanished',
@@ -308,7 +328,7 @@ describe('multipart', () => {
     await transferObject(item('big', bytes.length, etag), w.context());
     expect(w.destination.count('listParts')).toBe(1);
     expect(w.destination.count('startMultipart')).toBe(1);
-    expect(bytesAt(w.destination, 'copied/big').equals(bytes)).toBe(true);
+    expect(w.destinationBytes('copied/big').equals(bytes)).toBe(true);
     expect(w.memory.uploads.size).toBe(0);
   });
 
@@ -316,13 +336,13 @@ describe('multipart', () => {
     const w = world();
     const first = Buffer.alloc(FOUR_PARTS, 1);
     const second = Buffer.alloc(FOUR_PARTS, 2);
-    const firstEtag = await w.source.seed('big', first);
+    const firstEtag = w.seed('big', first);
     let swapped = false;
     w.source.hooks = {
       after: async (call) => {
         if (call === 'read' && !swapped) {
           swapped = true;
-          await w.source.seed('big', second);
+          w.seed('big', second);
         }
       },
     };
@@ -330,12 +350,12 @@ describe('multipart', () => {
       item('big', FOUR_PARTS, firstEtag),
       w.context({ settings: { maxPartsInFlight: 1 } }),
     );
-    expect(result.sourceEtag).toBe(w.source.objects.get('big')?.etag);
+    expect(result.sourceEtag).toBe(w.sourceState.objects.get('big')?.head.etag);
     expect(result.sourceEtag).not.toBe(firstEtag);
-    expect(bytesAt(w.destination, 'copied/big').equals(second)).toBe(true);
+    expect(w.destinationBytes('copied/big').equals(second)).toBe(true);
     expect(w.destination.count('startMultipart')).toBe(2);
     expect(w.destination.count('abortMultipart')).toBe(1);
-    expect(w.destination.uploads.size).toBe(0);
+    expect(w.destinationState.uploads.size).toBe(0);
     expect(w.memory.uploads.size).toBe(0);
     expect(sum(w.progress)).toBe(FOUR_PARTS);
     expect(w.progress.some((bytesMoved) => bytesMoved < 0)).toBe(true);
@@ -343,12 +363,12 @@ describe('multipart', () => {
 
   test('a source that shrinks below the threshold mid-copy is finished as a single PUT', async () => {
     const w = world();
-    const firstEtag = await w.source.seed('big', randomBytes(FOUR_PARTS));
+    const firstEtag = w.seed('big', randomBytes(FOUR_PARTS));
     const small = randomBytes(2000);
     w.source.hooks = {
       after: async (call) => {
-        if (call === 'read' && w.source.objects.get('big')?.bytes.length !== small.length) {
-          await w.source.seed('big', small);
+        if (call === 'read' && w.sourceState.objects.get('big')?.bytes.length !== small.length) {
+          w.seed('big', small);
         }
       },
     };
@@ -357,30 +377,30 @@ describe('multipart', () => {
       w.context({ settings: { maxPartsInFlight: 1 } }),
     );
     expect(result).toMatchObject({ strategy: 'single', bytes: 2000 });
-    expect(bytesAt(w.destination, 'copied/big').equals(small)).toBe(true);
-    expect(w.destination.uploads.size).toBe(0);
+    expect(w.destinationBytes('copied/big').equals(small)).toBe(true);
+    expect(w.destinationState.uploads.size).toBe(0);
   });
 
   test('a source that keeps changing fails as SourceChanged after maxAttempts, leaving no upload', async () => {
     const w = world();
-    const etag = await w.source.seed('big', randomBytes(FOUR_PARTS));
+    const etag = w.seed('big', randomBytes(FOUR_PARTS));
     w.source.hooks = {
       after: async (call) => {
-        if (call === 'read') await w.source.seed('big', randomBytes(FOUR_PARTS));
+        if (call === 'read') w.seed('big', randomBytes(FOUR_PARTS));
       },
     };
     const error = await failureOf(
       transferObject(item('big', FOUR_PARTS, etag), w.context({ settings: { maxPartsInFlight: 1 } })),
     );
     expect(error).toMatchObject({ errorClass: 'SourceChanged', attempts: 3 });
-    expect(w.destination.uploads.size).toBe(0);
+    expect(w.destinationState.uploads.size).toBe(0);
     expect(w.memory.uploads.size).toBe(0);
-    expect(w.destination.objects.size).toBe(0);
+    expect(w.destinationState.objects.size).toBe(0);
   });
 
   test('a permanent error aborts and forgets the upload; nothing becomes visible', async () => {
     const w = world();
-    const etag = await w.source.seed('big', randomBytes(FOUR_PARTS));
+    const etag = w.seed('big', randomBytes(FOUR_PARTS));
     w.destination.hooks = {
       before: (call, detail) => {
         if (call === 'uploadPart' && detail.partNumber === 3) throw new FerryError('AccessDenied', 'denied');
@@ -392,26 +412,25 @@ describe('multipart', () => {
     expect((error as Error).message).toContain('s3://source-bucket/big');
     expect(w.destination.count('uploadPart')).toBeLessThanOrEqual(4);
     expect(w.destination.count('abortMultipart')).toBe(1);
-    expect(w.destination.uploads.size).toBe(0);
+    expect(w.destinationState.uploads.size).toBe(0);
     expect(w.memory.uploads.size).toBe(0);
-    expect(w.destination.objects.size).toBe(0);
+    expect(w.destinationState.objects.size).toBe(0);
   });
 
   test('a wrong full-object checksum from the source aborts before completing', async () => {
     const w = world();
-    const etag = await w.source.seed('big', randomBytes(11 * MiB), { checksum: 'CRC32C' });
-    const stored = w.source.objects.get('big')!;
-    w.source.objects.set('big', { ...stored, checksum: { ...stored.checksum!, value: 'AAAAAA==' } });
+    const etag = w.seed('big', randomBytes(11 * MiB));
+    w.corruptSourceChecksum('big');
     const error = await failureOf(transferObject(item('big', 11 * MiB, etag), w.context()));
     expect(error).toMatchObject({ errorClass: 'ChecksumMismatch' });
     expect(w.destination.count('completeMultipart')).toBe(0);
-    expect(w.destination.uploads.size).toBe(0);
-    expect(w.destination.objects.size).toBe(0);
+    expect(w.destinationState.uploads.size).toBe(0);
+    expect(w.destinationState.objects.size).toBe(0);
   });
 
   test('a destination of the wrong size after completion is a ChecksumMismatch', async () => {
     const w = world();
-    const etag = await w.source.seed('big', randomBytes(11 * MiB));
+    const etag = w.seed('big', randomBytes(11 * MiB));
     const head = w.destination.head.bind(w.destination);
     w.destination.head = async (key, options) => {
       const found = await head(key, options);
@@ -426,7 +445,7 @@ describe('multipart', () => {
   test('transient failures that outlast the retries keep the upload for the next attempt', async () => {
     const w = world();
     const bytes = randomBytes(FOUR_PARTS);
-    const etag = await w.source.seed('big', bytes);
+    const etag = w.seed('big', bytes);
     w.destination.hooks = {
       before: (call, detail) => {
         if (call === 'uploadPart' && detail.partNumber === 2)
@@ -442,13 +461,13 @@ describe('multipart', () => {
     w.destination.calls.clear();
     await transferObject(item('big', FOUR_PARTS, etag), w.context());
     expect(w.destination.count('uploadPart')).toBe(1);
-    expect(bytesAt(w.destination, 'copied/big').equals(bytes)).toBe(true);
+    expect(w.destinationBytes('copied/big').equals(bytes)).toBe(true);
   });
 
   test('the shared part slots bound reads in flight across objects', async () => {
     const w = world();
     const keys = ['one', 'two', 'three'];
-    const etags = await Promise.all(keys.map((key) => w.source.seed(key, randomBytes(FOUR_PARTS))));
+    const etags = await Promise.all(keys.map((key) => w.seed(key, randomBytes(FOUR_PARTS))));
     w.source.hooks = { before: async () => await delay(5) };
     const parts = createPartSlots(2);
     await Promise.all(
@@ -460,7 +479,7 @@ describe('multipart', () => {
 
   test('a small object takes a slot too', async () => {
     const w = world();
-    const etags = await Promise.all(['a', 'b', 'c'].map((key) => w.source.seed(key, randomBytes(100))));
+    const etags = await Promise.all(['a', 'b', 'c'].map((key) => w.seed(key, randomBytes(100))));
     w.source.hooks = { before: async () => await delay(5) };
     const parts = createPartSlots(1);
     await Promise.all(
@@ -476,7 +495,7 @@ describe('server-side', () => {
   test('copies within a service with CopyObject, no bytes through Ferry, metadata exact', async () => {
     const w = world({ sameService: true });
     const bytes = randomBytes(FOUR_PARTS);
-    const etag = await w.source.seed('big', bytes, { metadata: richMetadata });
+    const etag = w.seed('big', bytes, richMetadata);
     const result = await transferObject(item('big', FOUR_PARTS, etag), w.context());
     expect(result).toEqual({
       strategy: 'server-side',
@@ -486,15 +505,15 @@ describe('server-side', () => {
     });
     expect(w.source.count('read')).toBe(0);
     expect(w.destination.count('copyObject')).toBe(1);
-    expect(w.destination.objects.get('copied/big')?.metadata).toEqual(richMetadata);
-    expect(bytesAt(w.destination, 'copied/big').equals(bytes)).toBe(true);
+    expect(w.destinationState.objects.get('copied/big')?.head.metadata).toEqual(richMetadata);
+    expect(w.destinationBytes('copied/big').equals(bytes)).toBe(true);
     expect(sum(w.progress)).toBe(FOUR_PARTS);
   });
 
   test('copies above the CopyObject limit as UploadPartCopy ranges', async () => {
     const w = world({ sameService: true });
     const bytes = randomBytes(FOUR_PARTS);
-    const etag = await w.source.seed('big', bytes);
+    const etag = w.seed('big', bytes);
     const result = await transferObject(
       item('big', FOUR_PARTS, etag),
       w.context({ maxCopyObjectBytes: MiB }),
@@ -503,27 +522,27 @@ describe('server-side', () => {
     expect(result.destinationEtag).toMatch(/-4$/);
     expect(w.destination.count('uploadPartCopy')).toBe(4);
     expect(w.source.count('read')).toBe(0);
-    expect(bytesAt(w.destination, 'copied/big').equals(bytes)).toBe(true);
-    expect(w.destination.uploads.size).toBe(0);
+    expect(w.destinationBytes('copied/big').equals(bytes)).toBe(true);
+    expect(w.destinationState.uploads.size).toBe(0);
     expect(w.memory.uploads.size).toBe(0);
     expect(sum(w.progress)).toBe(FOUR_PARTS);
   });
 
   test('a source replaced before the copy is copied in its new version', async () => {
     const w = world({ sameService: true });
-    const listedEtag = await w.source.seed('a', randomBytes(100));
+    const listedEtag = w.seed('a', randomBytes(100));
     const now = randomBytes(200);
     let swapped = false;
     w.destination.hooks = {
       before: async (call) => {
         if (call === 'copyObject' && !swapped) {
           swapped = true;
-          await w.source.seed('a', now);
+          w.seed('a', now);
         }
       },
     };
     const result = await transferObject(item('a', 100, listedEtag), w.context());
-    expect(result).toMatchObject({ bytes: 200, sourceEtag: w.source.objects.get('a')?.etag });
-    expect(bytesAt(w.destination, 'copied/a').equals(now)).toBe(true);
+    expect(result).toMatchObject({ bytes: 200, sourceEtag: w.sourceState.objects.get('a')?.head.etag });
+    expect(w.destinationBytes('copied/a').equals(now)).toBe(true);
   });
 });

@@ -77,6 +77,11 @@ function entryOf(head: ObjectHead): ObjectEntry {
   return { key, size, etag, lastModified, ...(storageClass ? { storageClass } : {}) };
 }
 
+/** A plain, unshared copy (Buffer.prototype.slice would share memory). */
+function copyOf(bytes: Uint8Array): Uint8Array {
+  return Uint8Array.from(bytes);
+}
+
 /** The stored bytes for an inclusive range, clamped at the end like S3; InvalidObject when it starts past it. */
 function sliceRange(bytes: Uint8Array, range: { start: number; end: number }, context: string): Uint8Array {
   if (range.start < 0 || range.end < range.start || range.start >= bytes.byteLength) {
@@ -85,7 +90,7 @@ function sliceRange(bytes: Uint8Array, range: { start: number; end: number }, co
       `${context}: InvalidRange: bytes=${range.start}-${range.end} of ${bytes.byteLength}`,
     );
   }
-  return bytes.slice(range.start, range.end + 1);
+  return copyOf(bytes.subarray(range.start, range.end + 1));
 }
 
 export class MemoryObjectStore implements ObjectStore {
@@ -144,7 +149,7 @@ export class MemoryObjectStore implements ObjectStore {
     await this.#enter('read', key, options.signal);
     const stored = this.#existing(key, context);
     this.#checkEtag({ stored, expected: options.ifMatch, context });
-    const bytes = options.range ? sliceRange(stored.bytes, options.range, context) : stored.bytes.slice();
+    const bytes = options.range ? sliceRange(stored.bytes, options.range, context) : copyOf(stored.bytes);
     return { bytes, head: stored.head };
   }
 
@@ -196,7 +201,7 @@ export class MemoryObjectStore implements ObjectStore {
       context,
     });
     const etag = contentEtag(upload.bytes);
-    stored.parts.set(upload.partNumber, { bytes: upload.bytes.slice(), etag, checksum: upload.checksum });
+    stored.parts.set(upload.partNumber, { bytes: copyOf(upload.bytes), etag, checksum: upload.checksum });
     return { etag };
   }
 
@@ -314,7 +319,7 @@ export class MemoryObjectStore implements ObjectStore {
   ): StoredObject {
     const { settings, etag, checksum } = written;
     const stored: StoredObject = {
-      bytes: bytes.slice(),
+      bytes: copyOf(bytes),
       head: {
         key,
         size: bytes.byteLength,

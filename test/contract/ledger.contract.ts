@@ -8,6 +8,7 @@ import type {
   ObjectMemory,
   RunLedger,
   RunRecord,
+  UploadRecord,
 } from '../../worker/src/ports/ledger.ts';
 
 export interface LedgerUnderTest {
@@ -378,17 +379,23 @@ export function describeLedgerContract(name: string, factory: LedgerFactory): vo
       'an upload is remembered, replaced, recalled and forgotten per mapping and key',
       withLedger(async ({ memory }) => {
         const mappingId = uniqueId('mapping');
-        const upload = {
+        const upload: UploadRecord = {
           key: 'big.bin',
           uploadId: 'upload-1',
           sourceEtag: 'etag-1',
           partSize: 8 * 1024 ** 2,
+          checksumAlgorithm: 'CRC32C',
         };
         expect(await memory.recallUpload(mappingId, 'big.bin')).toBeUndefined();
         await memory.rememberUpload(mappingId, upload);
         expect(await memory.recallUpload(mappingId, 'big.bin')).toEqual(upload);
         expect(await memory.recallUpload(uniqueId('mapping'), 'big.bin')).toBeUndefined();
-        const replacement = { ...upload, uploadId: 'upload-2', partSize: 16 * 1024 ** 2 };
+        const replacement: UploadRecord = {
+          ...upload,
+          uploadId: 'upload-2',
+          partSize: 16 * 1024 ** 2,
+          checksumAlgorithm: 'CRC64NVME',
+        };
         await memory.rememberUpload(mappingId, replacement);
         expect(await memory.recallUpload(mappingId, 'big.bin')).toEqual(replacement);
         await memory.forgetUpload(mappingId, 'big.bin');

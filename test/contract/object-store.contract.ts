@@ -272,12 +272,14 @@ export function describeObjectStoreContract(
         partNumber: 2,
         bytes: second,
         checksum: await checksumOf(algorithm, second),
+        checksumAlgorithm: algorithm,
       });
       const part1 = await destination.uploadPart({
         ...upload,
         partNumber: 1,
         bytes: first,
         checksum: await checksumOf(algorithm, first),
+        checksumAlgorithm: algorithm,
       });
       const listed = await destination.listParts(upload);
       expect(listed.map(({ partNumber, etag, size }) => ({ partNumber, etag, size }))).toEqual([
@@ -316,6 +318,7 @@ export function describeObjectStoreContract(
         partNumber: 1,
         bytes,
         checksum: await checksumOf(algorithm, bytes),
+        checksumAlgorithm: algorithm,
       });
       await destination.abortMultipart({ key: 'aborted', uploadId });
       expect((await failureOf(destination.listParts({ key: 'aborted', uploadId }))).errorClass).toBe(
@@ -339,7 +342,14 @@ export function describeObjectStoreContract(
         checksumAlgorithm: algorithm,
       });
       const partFailure = await failureOf(
-        destination.uploadPart({ key: 'corrupt', uploadId, partNumber: 1, bytes, checksum: wrong.value }),
+        destination.uploadPart({
+          key: 'corrupt',
+          uploadId,
+          partNumber: 1,
+          bytes,
+          checksum: wrong.value,
+          checksumAlgorithm: algorithm,
+        }),
       );
       expect(partFailure.errorClass).toBe('ChecksumMismatch');
     });

@@ -16,8 +16,10 @@ export type HttpMethod = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'DELETE';
 /** Which requests a rule applies to; absent fields match anything. */
 export interface RequestMatch {
   readonly method?: HttpMethod;
-  /** Tested against the path with its query string, e.g. `/bucket/key?partNumber=2&uploadId=…`. */
+  /** Tested against the path without its query string, e.g. `/bucket/dir/key`. */
   readonly pathMatches?: RegExp;
+  /** Query parameters the request must have: with this value, or with any value for `true`. */
+  readonly query?: Readonly<Record<string, string | true>>;
   /** Any other condition, such as a Range header; must be synchronous. */
   readonly where?: (request: SeenRequest) => boolean;
 }
@@ -35,23 +37,29 @@ export interface FaultRule {
   seen(): Promise<readonly SeenRequest[]>;
 }
 
-export interface FailNextRule extends RequestMatch {
-  /** How many matching requests get the error; later ones are forwarded. */
+export interface FailRule extends RequestMatch {
+  /** How many matching requests fail; later ones are forwarded. */
   readonly count: number;
+}
+
+export interface FailNextRule extends FailRule {
   readonly status: number;
   readonly body?: string;
   readonly headers?: Readonly<Record<string, string>>;
 }
 
-export interface CutBodyRule extends RequestMatch {
-  readonly count: number;
+export interface CutBodyRule extends FailRule {
   /** Body bytes sent before the connection is closed (0: the headers only). */
   readonly bytes: number;
 }
 
+/** Matched on the request line alone (no `where`), before the body arrives. */
 export interface ResetRule {
   readonly method: HttpMethod;
+  /** Tested against the path without its query string. */
   readonly pathMatches?: RegExp;
+  /** Query parameters the request must have, with these values. */
+  readonly query?: Readonly<Record<string, string>>;
   readonly count: number;
 }
 
@@ -73,6 +81,11 @@ export interface FaultProxy {
    */
   cutBodyAfter(rule: CutBodyRule): FaultRule;
   /**
+   * The next `count` matching requests are forwarded and the upstream acts on them, but the connection is reset before
+   * any of the response reaches the client: the client cannot tell whether the request took effect.
+   */
+  loseResponse(rule: FailRule): FaultRule;
+  /**
    * The next `count` matching requests have their connection reset as soon as their headers arrive, while the client
    * is still sending the body; the upstream never sees them.
    */
@@ -81,6 +94,8 @@ export interface FaultProxy {
   onRequest(rule: HookRule, hook: RequestHook): FaultRule;
   /** Requests received so far (whether forwarded or broken), by method. */
   requestCounts(): Readonly<Record<string, number>>;
+  /** Responses that reached the client so far, whole or cut, by status code. */
+  statusCounts(): Readonly<Record<number, number>>;
   /** Forgets every rule and counter, so the proxy forwards everything again. */
   reset(): Promise<void>;
   stop(): Promise<void>;
@@ -107,9 +122,17 @@ const hopHeaders: ReadonlySet<string> = new Set([
   'accept-encoding',
 ]);
 
+function queryMatches(wanted: Readonly<Record<string, string | true>>, params: URLSearchParams): boolean {
+  return Object.entries(wanted).every(([name, value]) =>
+    value === true ? params.has(name) : params.get(name) === value,
+  );
+}
+
 function matches(match: RequestMatch, request: SeenRequest): boolean {
   if (match.method !== undefined && match.method !== request.method.toUpperCase()) return false;
-  if (match.pathMatches && !match.pathMatches.test(request.path)) return false;
+  const url = new URL(request.path, 'http://proxy');
+  if (match.pathMatches && !match.pathMatches.test(url.pathname)) return false;
+  if (match.query && !queryMatches(match.query, url.searchParams)) return false;
   return match.where?.(request) ?? true;
 }
 
@@ -141,8 +164,7 @@ async function fetchUpstream(
   return { status: response.status, headers: Object.fromEntries(response.headers), body };
 }
 
-/** A mockttp rule for the method whose path (query string included) matches, judged on the headers alone. */
-function ruleBuilderFor(server: Mockttp, method: HttpMethod, path: RegExp | undefined): RequestRuleBuilder {
+function methodRuleBuilder(server: Mockttp, method: HttpMethod, path: RegExp | undefined): RequestRuleBuilder {
   switch (method) {
     case 'GET':
       return server.forGet(path);
@@ -157,6 +179,12 @@ function ruleBuilderFor(server: Mockttp, method: HttpMethod, path: RegExp | unde
   }
 }
 
+/** A mockttp rule judged on the request line alone (mockttp's path matchers ignore the query string). */
+function ruleBuilderFor(server: Mockttp, rule: ResetRule): RequestRuleBuilder {
+  const builder = methodRuleBuilder(server, rule.method, rule.pathMatches);
+  return rule.query ? builder.withQuery(rule.query) : builder;
+}
+
 /** Starts a proxy on a free loopback port that forwards to upstreamUrl (scheme, host and port; no path). */
 export async function startFaultProxy(upstreamUrl: string): Promise<FaultProxy> {
   const server = getLocal({ cors: false, http2: false, suggestChanges: false });
@@ -164,6 +192,7 @@ export async function startFaultProxy(upstreamUrl: string): Promise<FaultProxy> 
   const upstream = upstreamUrl.replace(/\/+$/, '');
   let rules: DispatchRule[] = [];
   let counts: Record<string, number> = {};
+  let statuses: Record<number, number> = {};
 
   /** Picks the first matching rule with uses left and uses it up, synchronously, so concurrent requests never share one. */
   function claimRule(request: CompletedRequest): DispatchRule | undefined {
@@ -176,10 +205,13 @@ export async function startFaultProxy(upstreamUrl: string): Promise<FaultProxy> 
     return rule;
   }
 
-  /** The listener that counts requests and the rule that forwards them; server.reset() removes both. */
+  /** The listeners that count requests and responses, and the rule that forwards them; server.reset() removes both. */
   async function installForwarding(): Promise<void> {
     await server.on('request-initiated', (request) => {
       counts[request.method] = (counts[request.method] ?? 0) + 1;
+    });
+    await server.on('response-initiated', (response) => {
+      statuses[response.statusCode] = (statuses[response.statusCode] ?? 0) + 1;
     });
     await server.forAnyRequest().thenPassThrough({
       simulateConnectionErrors: true,
@@ -225,9 +257,16 @@ export async function startFaultProxy(upstreamUrl: string): Promise<FaultProxy> 
       });
     },
 
+    loseResponse(rule) {
+      return addRule(rule, rule.count, async (request) => {
+        await fetchUpstream(upstream, request);
+        return { response: 'reset' };
+      });
+    },
+
     async resetDuringRequest(rule) {
       // A rule of its own, matched on the headers alone: the forwarding rule would first wait for the whole body.
-      const endpoint: MockedEndpoint = await ruleBuilderFor(server, rule.method, rule.pathMatches)
+      const endpoint: MockedEndpoint = await ruleBuilderFor(server, rule)
         .asPriority(faultPriority)
         .times(rule.count)
         .thenResetConnection();
@@ -244,10 +283,12 @@ export async function startFaultProxy(upstreamUrl: string): Promise<FaultProxy> 
     },
 
     requestCounts: () => ({ ...counts }),
+    statusCounts: () => ({ ...statuses }),
 
     async reset() {
       rules = [];
       counts = {};
+      statuses = {};
       await server.reset();
       await installForwarding();
     },

@@ -37,7 +37,9 @@ const PART_BYTES = 5 * MiB;
 const MULTIPART_BYTES = 11 * MiB;
 const SINGLE_BYTES = 1 * MiB;
 const KEY = 'dir/object.bin';
-const KEY_IN_PATH = /\/dir\/object\.bin(\?|$)/;
+const KEY_IN_PATH = /\/dir\/object\.bin$/;
+const PUT_OBJECT = { 'x-id': 'PutObject' };
+const UPLOAD_PART_2 = { partNumber: '2', 'x-id': 'UploadPart' };
 
 /** CRC32: this moto derives CRC32 where CRC32C or CRC64NVME were asked for, so only CRC32 compares. */
 const settings: TransferSettings = {
@@ -240,21 +242,6 @@ async function failureOf(transfer: Promise<TransferResult>): Promise<FerryError>
   return outcome.error as FerryError;
 }
 
-describe("baseline", () => {
-  test("no faults", async () => {
-    let t0 = Date.now();
-    const s0 = await scenario("base0", MULTIPART_BYTES);
-    console.log("setup0 ms", Date.now() - t0);
-    t0 = Date.now();
-    const s = await scenario("base", MULTIPART_BYTES);
-    console.log("setup ms", Date.now() - t0);
-    t0 = Date.now();
-    const result = await transferObject(s.item, s.context());
-    console.log("transfer ms", Date.now() - t0, sourceProxy.requestCounts(), destinationProxy.requestCounts());
-    await expectCopiedExactly(s, result);
-  });
-});
-
 describe('503 SlowDown bursts are retried', () => {
   test('on the GET of a small object', async () => {
     const s = await scenario('slow-get', SINGLE_BYTES);
@@ -305,7 +292,8 @@ describe('503 SlowDown bursts are retried', () => {
     const s = await scenario('slow-part', MULTIPART_BYTES);
     const fault = destinationProxy.failNext({
       method: 'PUT',
-      pathMatches: /[?&]partNumber=\d+&/,
+      pathMatches: KEY_IN_PATH,
+      query: { 'x-id': 'UploadPart' },
       count: 5,
       status: 503,
       body: SLOW_DOWN_XML,
@@ -314,5 +302,235 @@ describe('503 SlowDown bursts are retried', () => {
     expect(result.strategy).toBe('multipart');
     expect(await fault.seen()).toHaveLength(5);
     await expectCopiedExactly(s, result);
+  });
+});
+
+describe('a connection cut in the middle of a GET body', () => {
+  test.each([
+    { label: 'after the headers', bytes: 0 },
+    { label: 'after 200 KB', bytes: 200_000 },
+    { label: 'one byte short', bytes: SINGLE_BYTES - 1 },
+  ])('small object, $label: retried, copied exactly', async ({ bytes }) => {
+    const s = await scenario('cut-get', SINGLE_BYTES);
+    const fault = sourceProxy.cutBodyAfter({ method: 'GET', pathMatches: KEY_IN_PATH, bytes, count: 2 });
+    const result = await transferObject(s.item, s.context());
+    expect(result.strategy).toBe('single');
+    expect(await fault.seen()).toHaveLength(2);
+    await expectCopiedExactly(s, result);
+  });
+
+  test.each([
+    { label: 'after 1 MiB', bytes: MiB },
+    { label: 'one byte short', bytes: PART_BYTES - 1 },
+  ])('one part of a multipart copy, $label: retried, copied exactly', async ({ bytes }) => {
+    const s = await scenario('cut-range', MULTIPART_BYTES);
+    const fault = sourceProxy.cutBodyAfter({
+      method: 'GET',
+      pathMatches: KEY_IN_PATH,
+      where: isRange(rangeOfPart(2, MULTIPART_BYTES)),
+      bytes,
+      count: 2,
+    });
+    const result = await transferObject(s.item, s.context());
+    expect(result.strategy).toBe('multipart');
+    expect(await fault.seen()).toHaveLength(2);
+    await expectCopiedExactly(s, result);
+  });
+
+  test('small object, cut on every attempt: fails Transient, nothing written', async () => {
+    const s = await scenario('cut-get-always', SINGLE_BYTES);
+    const fault = sourceProxy.cutBodyAfter({
+      method: 'GET',
+      pathMatches: KEY_IN_PATH,
+      bytes: 300_000,
+      count: Number.POSITIVE_INFINITY,
+    });
+    const failure = await failureOf(transferObject(s.item, s.context()));
+    expect(failure.errorClass).toBe('Transient');
+    expect(await fault.seen()).toHaveLength(settings.maxAttempts);
+    expect(await destinationBytes(s.destinationBucket)).toBeUndefined();
+    expect(destinationProxy.requestCounts().PUT ?? 0).toBe(0);
+  });
+
+  test('one part cut on every attempt: fails Transient, no object, the open upload holds only exact parts and resumes', async () => {
+    const s = await scenario('cut-range-always', MULTIPART_BYTES);
+    const single = { settings: { ...settings, maxPartsInFlight: 1 } };
+    const fault = sourceProxy.cutBodyAfter({
+      method: 'GET',
+      pathMatches: KEY_IN_PATH,
+      where: isRange(rangeOfPart(2, MULTIPART_BYTES)),
+      bytes: MiB,
+      count: Number.POSITIVE_INFINITY,
+    });
+    const failure = await failureOf(transferObject(s.item, s.context(single)));
+    expect(failure.errorClass).toBe('Transient');
+    expect(await fault.seen()).toHaveLength(settings.maxAttempts);
+    expect(await destinationBytes(s.destinationBucket)).toBeUndefined();
+
+    // A Transient failure keeps the upload for the next attempt to resume: it must not hold the cut part.
+    const open = await openUploadIds(s.destinationBucket);
+    const recorded = await s.memory.recallUpload('faults', KEY);
+    expect(open).toEqual(recorded ? [recorded.uploadId] : []);
+    for (const uploadId of open) {
+      const parts = await storedParts(s, uploadId);
+      expect(parts.map((part) => part.partNumber)).not.toContain(2);
+      for (const part of parts) expect(part.etag).toBe(part.expectedEtag);
+    }
+
+    await sourceProxy.reset();
+    const result = await transferObject(s.item, s.context(single));
+    await expectCopiedExactly(s, result);
+    expect(await s.memory.recallUpload('faults', KEY)).toBeUndefined();
+  });
+});
+
+describe('a source object overwritten in the middle of a multipart copy', () => {
+  /** Overwrites the source with the next version (same size, other bytes) and returns that version's bytes. */
+  function overwriter(s: Scenario): { versions: Buffer[]; overwrite: () => Promise<void> } {
+    const versions = [s.body];
+    return {
+      versions,
+      overwrite: async () => {
+        const next = contentFor(`${s.sourceBucket}-v${versions.length + 1}`, s.body.length);
+        versions.push(next);
+        await putObject(directSource, { bucket: s.sourceBucket, key: KEY, body: next });
+      },
+    };
+  }
+
+  test.each([
+    { label: 'parts one at a time', maxPartsInFlight: 1 },
+    { label: 'parts in parallel', maxPartsInFlight: 4 },
+  ])('once ($label): the change is caught by If-Match and the new version is copied whole', async ({
+    maxPartsInFlight,
+  }) => {
+    const s = await scenario('changed-once', MULTIPART_BYTES);
+    const { versions, overwrite } = overwriter(s);
+    const hook = sourceProxy.onRequest(
+      { method: 'GET', pathMatches: KEY_IN_PATH, where: isRange(rangeOfPart(2, MULTIPART_BYTES)), count: 1 },
+      overwrite,
+    );
+    const result = await transferObject(
+      s.item,
+      s.context({ settings: { ...settings, maxPartsInFlight } }),
+    );
+
+    const [changingRead] = await hook.seen();
+    expect(changingRead?.headers['if-match']).toBe(`"${s.item.etag}"`);
+    expect(sourceProxy.statusCounts()[412]).toBeGreaterThanOrEqual(1);
+    expect(versions).toHaveLength(2);
+    const [first, second] = versions as [Buffer, Buffer];
+    expect(result.sourceEtag).toBe(await etagOf(directSource, s.sourceBucket));
+    expect(result.sourceEtag).not.toBe(s.item.etag);
+    const copied = await destinationBytes(s.destinationBucket);
+    expect(sha256(copied ?? Buffer.alloc(0))).toBe(sha256(second));
+    expect(sha256(copied ?? Buffer.alloc(0))).not.toBe(sha256(first));
+    expect(await openUploadIds(s.destinationBucket)).toEqual([]);
+  });
+
+  test('on every attempt: fails SourceChanged, and no object or upload is left', async () => {
+    const s = await scenario('changed-always', MULTIPART_BYTES);
+    const { versions, overwrite } = overwriter(s);
+    sourceProxy.onRequest(
+      { method: 'GET', pathMatches: KEY_IN_PATH, where: isRange(rangeOfPart(2, MULTIPART_BYTES)) },
+      overwrite,
+    );
+    const failure = await failureOf(
+      transferObject(s.item, s.context({ settings: { ...settings, maxPartsInFlight: 1 } })),
+    );
+    expect(failure.errorClass).toBe('SourceChanged');
+    expect(versions).toHaveLength(1 + settings.maxAttempts);
+    expect(await destinationBytes(s.destinationBucket)).toBeUndefined();
+    expect(await openUploadIds(s.destinationBucket)).toEqual([]);
+    expect(await s.memory.recallUpload('faults', KEY)).toBeUndefined();
+  });
+});
+
+describe('a connection cut while a PUT is in flight to the destination', () => {
+  test('reset while the body of a small object’s PUT is being sent: retried, copied exactly', async () => {
+    const s = await scenario('reset-put', SINGLE_BYTES);
+    const fault = await destinationProxy.resetDuringRequest({
+      method: 'PUT',
+      pathMatches: KEY_IN_PATH,
+      query: PUT_OBJECT,
+      count: 3,
+    });
+    const result = await transferObject(s.item, s.context());
+    expect(await fault.seen()).toHaveLength(3);
+    await expectCopiedExactly(s, result);
+  });
+
+  test('reset while the body of UploadPart 2 is being sent: retried, copied exactly', async () => {
+    const s = await scenario('reset-part', MULTIPART_BYTES);
+    const fault = await destinationProxy.resetDuringRequest({
+      method: 'PUT',
+      pathMatches: KEY_IN_PATH,
+      query: UPLOAD_PART_2,
+      count: 3,
+    });
+    const result = await transferObject(s.item, s.context());
+    expect(await fault.seen()).toHaveLength(3);
+    await expectCopiedExactly(s, result);
+  });
+
+  test.each([
+    { label: 'PUT', query: PUT_OBJECT, sizeBytes: SINGLE_BYTES },
+    { label: 'UploadPart 2', query: UPLOAD_PART_2, sizeBytes: MULTIPART_BYTES },
+  ])('$label stored, but its response lost: retried, copied exactly', async ({ query, sizeBytes }) => {
+    const s = await scenario('lost-put', sizeBytes);
+    const fault = destinationProxy.loseResponse({ method: 'PUT', pathMatches: KEY_IN_PATH, query, count: 3 });
+    const result = await transferObject(s.item, s.context());
+    expect(await fault.seen()).toHaveLength(3);
+    await expectCopiedExactly(s, result);
+  });
+});
+
+/**
+ * moto does not validate the full-object checksum at CompleteMultipartUpload, nor stores a part whose checksum is
+ * wrong any differently from real S3's point of view here: real S3 answers 400 BadDigest when a part's or the whole
+ * object's checksum does not match the bytes. The proxy answers that error in moto's place (the request never
+ * reaches moto, as S3 would store nothing), and the object must fail as ChecksumMismatch with nothing visible.
+ */
+describe('a checksum the destination rejects (400 BadDigest)', () => {
+  test.each([
+    { label: 'PutObject', method: 'PUT', query: PUT_OBJECT, sizeBytes: SINGLE_BYTES },
+    { label: 'UploadPart', method: 'PUT', query: UPLOAD_PART_2, sizeBytes: MULTIPART_BYTES },
+    {
+      label: 'CompleteMultipartUpload',
+      method: 'POST',
+      query: { uploadId: true },
+      sizeBytes: MULTIPART_BYTES,
+    },
+  ] as const)('at $label: fails ChecksumMismatch, no object, no upload left', async ({
+    method,
+    query,
+    sizeBytes,
+  }) => {
+    const s = await scenario('bad-digest', sizeBytes);
+    const fault = destinationProxy.failNext({
+      method,
+      pathMatches: KEY_IN_PATH,
+      query,
+      count: 1,
+      status: 400,
+      body: BAD_DIGEST_XML,
+    });
+    const failure = await failureOf(transferObject(s.item, s.context()));
+    expect(failure.errorClass).toBe('ChecksumMismatch');
+    expect(await fault.seen()).toHaveLength(1);
+    expect(await destinationBytes(s.destinationBucket)).toBeUndefined();
+    expect(await openUploadIds(s.destinationBucket)).toEqual([]);
+    expect(await s.memory.recallUpload('faults', KEY)).toBeUndefined();
+  });
+});
+
+describe('explore', () => {
+  test('complete lost', async () => {
+    const s = await scenario('lost-complete', MULTIPART_BYTES);
+    const fault = destinationProxy.loseResponse({ method: 'POST', pathMatches: KEY_IN_PATH, query: { uploads: true }, count: 1 });
+    const outcome = await transferObject(s.item, s.context({ logger: { ...silentLogger, warn: (e, f) => console.log(e, f) } })).then((r) => r, (e: unknown) => e);
+    console.log('OUTCOME', outcome, (await fault.seen()).length, destinationProxy.statusCounts(), destinationProxy.requestCounts());
+    const copied = await destinationBytes(s.destinationBucket);
+    console.log('dest exact?', copied && sha256(copied) === sha256(s.body), await openUploadIds(s.destinationBucket));
   });
 });

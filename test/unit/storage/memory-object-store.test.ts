@@ -24,7 +24,14 @@ async function multipart(store: MemoryObjectStore, key: string, parts: readonly 
   const completed = [];
   for (const [index, bytes] of parts.entries()) {
     const checksum = await checksumOf('CRC32C', bytes);
-    const { etag } = await store.uploadPart({ key, uploadId, partNumber: index + 1, bytes, checksum });
+    const { etag } = await store.uploadPart({
+      key,
+      uploadId,
+      partNumber: index + 1,
+      bytes,
+      checksum,
+      checksumAlgorithm: 'CRC32C',
+    });
     completed.push({ partNumber: index + 1, etag, size: bytes.byteLength, checksum });
   }
   const whole = Buffer.concat(parts);
@@ -71,6 +78,25 @@ describe('multipart', () => {
     expect((await failureOf(store.completeMultipart({ key: 'k', ...upload, parts }))).message).toContain(
       'InvalidPart',
     );
+  });
+
+  test("a part in another algorithm than the upload's is InvalidObject, even with a right checksum", async () => {
+    const store = new MemoryObjectStore({ bucket: 'b', minPartSizeBytes: 1 });
+    const uploadId = await store.startMultipart('k', { metadata: noMetadata, checksumAlgorithm: 'CRC32C' });
+    const bytes = Buffer.from('part');
+    const failure = await failureOf(
+      store.uploadPart({
+        key: 'k',
+        uploadId,
+        partNumber: 1,
+        bytes,
+        checksum: await checksumOf('CRC32', bytes),
+        checksumAlgorithm: 'CRC32',
+      }),
+    );
+    expect(failure.errorClass).toBe('InvalidObject');
+    expect(failure.message).toContain('CRC32 part for a CRC32C upload');
+    expect(await store.listParts({ key: 'k', uploadId })).toEqual([]);
   });
 
   test('uploads are shared by stores on the same bucket of one service', async () => {

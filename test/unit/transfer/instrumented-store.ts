@@ -102,7 +102,11 @@ export class InstrumentedStore implements ObjectStore {
   }
 
   uploadPart(
-    upload: PartUpload & { readonly bytes: Uint8Array; readonly checksum: string },
+    upload: PartUpload & {
+      readonly bytes: Uint8Array;
+      readonly checksum: string;
+      readonly checksumAlgorithm: ChecksumAlgorithm;
+    },
   ): Promise<WriteResult> {
     return this.#around('uploadPart', upload, () => this.#inner.uploadPart(upload));
   }

@@ -1,6 +1,7 @@
-// A recorded upload is resumed only for the same version and layout, and only parts that match the plan are kept.
+// A recorded upload is resumed only for the same version, layout and checksum algorithm, and only parts that match the plan are kept.
 import { expect, test } from 'vitest';
 import type { ObjectHead } from '../../../worker/src/domain/object.ts';
+import type { UploadRecord } from '../../../worker/src/ports/ledger.ts';
 import { partPlan } from '../../../worker/src/transfer/part-size.ts';
 import { canResume, reusableParts } from '../../../worker/src/transfer/resume.ts';
 
@@ -14,11 +15,24 @@ const head: ObjectHead = {
   metadata: { userMetadata: {} },
 };
 
+const record: UploadRecord = {
+  key: 'k',
+  uploadId: 'u',
+  sourceEtag: 'e1',
+  partSize: 5 * MiB,
+  checksumAlgorithm: 'CRC32C',
+};
+const intent = { head, plan, checksumAlgorithm: 'CRC32C' } as const;
+
 test('canResume needs the same source ETag and part size', () => {
-  const record = { key: 'k', uploadId: 'u', sourceEtag: 'e1', partSize: 5 * MiB };
-  expect(canResume(record, head, plan)).toBe(true);
-  expect(canResume({ ...record, sourceEtag: 'e0' }, head, plan)).toBe(false);
-  expect(canResume({ ...record, partSize: 6 * MiB }, head, plan)).toBe(false);
+  expect(canResume(record, intent)).toBe(true);
+  expect(canResume({ ...record, sourceEtag: 'e0' }, intent)).toBe(false);
+  expect(canResume({ ...record, partSize: 6 * MiB }, intent)).toBe(false);
+});
+
+test('canResume needs the same checksum algorithm: parts of one upload never mix algorithms', () => {
+  expect(canResume(record, { ...intent, checksumAlgorithm: 'CRC64NVME' })).toBe(false);
+  expect(canResume({ ...record, checksumAlgorithm: 'CRC32' }, intent)).toBe(false);
 });
 
 test('reusableParts keeps planned parts of the right size that have a checksum', () => {

@@ -315,6 +315,43 @@ describe('multipart', () => {
     expect(w.destinationState.uploads.size).toBe(0);
   });
 
+  test('a recorded upload in another checksum algorithm is aborted and the object uploaded afresh', async () => {
+    const w = world();
+    const bytes = randomBytes(FOUR_PARTS);
+    const etag = w.seed('big', bytes);
+    const crash = new AbortController();
+    w.destination.hooks = {
+      after: (call) => (call === 'uploadPart' ? crash.abort(new Error('killed')) : undefined),
+    };
+    await failureOf(
+      transferObject(
+        item('big', FOUR_PARTS, etag),
+        w.context({ signal: crash.signal, settings: { maxPartsInFlight: 1, checksumAlgorithm: 'CRC32' } }),
+      ),
+    );
+    expect([...w.memory.uploads.values()].map((upload) => upload.checksumAlgorithm)).toEqual(['CRC32']);
+    expect(w.destinationState.uploads.size).toBe(1);
+
+    w.destination.hooks = {};
+    w.destination.calls.clear();
+    await transferObject(
+      item('big', FOUR_PARTS, etag),
+      w.context({ settings: { checksumAlgorithm: 'CRC32C' } }),
+    );
+    expect(w.destination.count('listParts')).toBe(0);
+    expect(w.destination.count('abortMultipart')).toBe(1);
+    expect(w.destination.count('startMultipart')).toBe(1);
+    expect(w.destination.count('uploadPart')).toBe(4);
+    expect(w.destinationBytes('copied/big').equals(bytes)).toBe(true);
+    expect(w.destinationState.objects.get('copied/big')?.head.checksum).toEqual({
+      algorithm: 'CRC32C',
+      value: await checksumOf('CRC32C', bytes),
+      type: 'FULL_OBJECT',
+    });
+    expect(w.destinationState.uploads.size).toBe(0);
+    expect(w.memory.uploads.size).toBe(0);
+  });
+
   test('a recorded upload that no longer exists is replaced by a new one', async () => {
     const w = world();
     const bytes = randomBytes(11 * MiB);
@@ -324,6 +361,7 @@ describe('multipart', () => {
       uploadId: 'vanished',
       sourceEtag: etag,
       partSize: 5 * MiB,
+      checksumAlgorithm: 'CRC32C',
     });
     await transferObject(item('big', bytes.length, etag), w.context());
     expect(w.destination.count('listParts')).toBe(1);

@@ -1,9 +1,11 @@
 // The one place AWS SDK clients are built: endpoint, credentials, keep-alive sockets, retries and checksum policy.
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { EndpointConfig } from '../config/types.ts';
 import { describeCredentialSource, resolveCredentials, type SdkCredentials } from './credentials.ts';
@@ -79,6 +81,17 @@ export function createSqsClient(endpoint: EndpointConfig, options?: ClientOption
 
 export function createDynamoDbClient(endpoint: EndpointConfig, options?: ClientOptions): DynamoDBClient {
   return new DynamoDBClient(commonClientConfig(endpoint, options));
+}
+
+export function createAutoScalingClient(
+  endpoint: EndpointConfig,
+  options?: ClientOptions,
+): AutoScalingClient {
+  return new AutoScalingClient(commonClientConfig(endpoint, options));
+}
+
+export function createSsmClient(endpoint: EndpointConfig, options?: ClientOptions): SSMClient {
+  return new SSMClient(commonClientConfig(endpoint, options));
 }
 
 function normalizedUrl(url: string): string {

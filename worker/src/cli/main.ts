@@ -1,5 +1,6 @@
 // The ferry command line: parses arguments and hands each command to its module; owns exit codes.
 import { Command, CommanderError } from 'commander';
+import packageJson from '../../package.json' with { type: 'json' };
 import { errorMessage, FerryError } from '../domain/errors.ts';
 import { registerRunCommand } from './commands/run.ts';
 
@@ -9,6 +10,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description(
       'Copy objects from any S3-compatible storage into Amazon S3: verified, resumable, at any scale.',
     )
+    .version(packageJson.version)
     .exitOverride()
     .showHelpAfterError();
   let exitCode = 0;

@@ -33,3 +33,18 @@ export function integerColumn(row: SqlRow, column: string): number {
 export function optionalIntegerColumn(row: SqlRow, column: string): number | undefined {
   return row[column] === null ? undefined : integerColumn(row, column);
 }
+
+function oneOf<T extends string>(allowed: Readonly<Record<T, true>>, value: string): value is T {
+  return Object.hasOwn(allowed, value);
+}
+
+/** A text column holding one of a closed set of values (each key of `allowed`). */
+export function enumColumn<T extends string>(
+  row: SqlRow,
+  column: string,
+  allowed: Readonly<Record<T, true>>,
+): T {
+  const value = textColumn(row, column);
+  if (!oneOf(allowed, value)) throw new TypeError(`state db column ${column}: unknown value ${value}`);
+  return value;
+}

@@ -16,6 +16,7 @@ import type {
   RunRecord,
 } from '../ports/ledger.ts';
 import {
+  enumColumn,
   integerColumn,
   optionalIntegerColumn,
   optionalTextColumn,
@@ -44,16 +45,6 @@ const errorClasses: Readonly<Record<ErrorClass, true>> = {
 };
 const runModes: Readonly<Record<RunMode, true>> = { full: true, incremental: true };
 const listerStates: Readonly<Record<ListerState, true>> = { LISTING: true, LISTED: true, FAILED: true };
-
-function oneOf<T extends string>(allowed: Readonly<Record<T, true>>, value: string): value is T {
-  return Object.hasOwn(allowed, value);
-}
-
-function enumColumn<T extends string>(row: SqlRow, column: string, allowed: Readonly<Record<T, true>>): T {
-  const value = textColumn(row, column);
-  if (!oneOf(allowed, value)) throw new TypeError(`state db column ${column}: unknown value ${value}`);
-  return value;
-}
 
 const RUN_COLUMNS = `run_id, mapping_id, mode, lister_state, reason, started_at_ms, listed_at_ms, checkpoint,
   planned_objects, planned_bytes, skipped_objects, skipped_bytes, copied_objects, copied_bytes, failed_objects,

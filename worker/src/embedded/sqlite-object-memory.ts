@@ -1,6 +1,7 @@
 // Object memory on the embedded state database: what was copied (for change detection) and unfinished multipart uploads.
+import type { ChecksumAlgorithm } from '../domain/object.ts';
 import type { CopyRecord, ObjectMemory, UploadRecord } from '../ports/ledger.ts';
-import { integerColumn, textColumn } from './sql-row.ts';
+import { enumColumn, integerColumn, textColumn } from './sql-row.ts';
 import type { StateDb } from './state-db.ts';
 
 const UPSERT_COPY = `
@@ -14,13 +15,20 @@ const RECALL_COPIES = `
   SELECT object_key, source_etag, source_size, destination_etag FROM copies
   WHERE mapping_id = :mapping_id AND object_key IN (SELECT value FROM json_each(:keys_json))`;
 const UPSERT_UPLOAD = `
-  INSERT INTO uploads (mapping_id, object_key, upload_id, source_etag, part_size)
-  VALUES (:mapping_id, :object_key, :upload_id, :source_etag, :part_size)
+  INSERT INTO uploads (mapping_id, object_key, upload_id, source_etag, part_size, checksum_algorithm)
+  VALUES (:mapping_id, :object_key, :upload_id, :source_etag, :part_size, :checksum_algorithm)
   ON CONFLICT (mapping_id, object_key) DO UPDATE SET
-    upload_id = excluded.upload_id, source_etag = excluded.source_etag, part_size = excluded.part_size`;
+    upload_id = excluded.upload_id, source_etag = excluded.source_etag, part_size = excluded.part_size,
+    checksum_algorithm = excluded.checksum_algorithm`;
 const SELECT_UPLOAD = `
-  SELECT object_key, upload_id, source_etag, part_size FROM uploads WHERE mapping_id = ? AND object_key = ?`;
+  SELECT object_key, upload_id, source_etag, part_size, checksum_algorithm FROM uploads WHERE mapping_id = ? AND object_key = ?`;
 const DELETE_UPLOAD = 'DELETE FROM uploads WHERE mapping_id = ? AND object_key = ?';
+
+const checksumAlgorithms: Readonly<Record<ChecksumAlgorithm, true>> = {
+  CRC32C: true,
+  CRC32: true,
+  CRC64NVME: true,
+};
 
 export function createSqliteObjectMemory(options: { db: StateDb }): ObjectMemory {
   const { db } = options;
@@ -65,6 +73,7 @@ export function createSqliteObjectMemory(options: { db: StateDb }): ObjectMemory
         upload_id: upload.uploadId,
         source_etag: upload.sourceEtag,
         part_size: upload.partSize,
+        checksum_algorithm: upload.checksumAlgorithm,
       });
     },
 
@@ -76,6 +85,7 @@ export function createSqliteObjectMemory(options: { db: StateDb }): ObjectMemory
         uploadId: textColumn(row, 'upload_id'),
         sourceEtag: textColumn(row, 'source_etag'),
         partSize: integerColumn(row, 'part_size'),
+        checksumAlgorithm: enumColumn(row, 'checksum_algorithm', checksumAlgorithms),
       };
     },
 

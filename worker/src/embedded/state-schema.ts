@@ -81,6 +81,7 @@ CREATE TABLE uploads (
   upload_id TEXT NOT NULL,
   source_etag TEXT NOT NULL,
   part_size INTEGER NOT NULL,
+  checksum_algorithm TEXT NOT NULL CHECK (checksum_algorithm IN ('CRC32C', 'CRC32', 'CRC64NVME')),
   PRIMARY KEY (mapping_id, object_key)
 ) STRICT, WITHOUT ROWID;
 `;

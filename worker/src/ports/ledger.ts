@@ -1,5 +1,6 @@
 // The ledger port: the record of runs (exact counters, failures) and of what was copied, for resume and change detection.
 import type { ErrorClass } from '../domain/errors.ts';
+import type { ChecksumAlgorithm } from '../domain/object.ts';
 
 export interface Counts {
   readonly objects: number;
@@ -79,6 +80,8 @@ export interface UploadRecord {
   readonly uploadId: string;
   readonly sourceEtag: string;
   readonly partSize: number;
+  /** The upload's checksum algorithm: its parts must all use it. */
+  readonly checksumAlgorithm: ChecksumAlgorithm;
 }
 
 export interface ObjectMemory {

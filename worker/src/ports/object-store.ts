@@ -73,8 +73,13 @@ export interface ObjectWriter {
     key: string,
     settings: WriteSettings & { readonly checksumAlgorithm: ChecksumAlgorithm },
   ): Promise<string>;
+  /** The checksum is the part's, in the upload's algorithm (the one it was started with). */
   uploadPart(
-    upload: PartUpload & { readonly bytes: Uint8Array; readonly checksum: string },
+    upload: PartUpload & {
+      readonly bytes: Uint8Array;
+      readonly checksum: string;
+      readonly checksumAlgorithm: ChecksumAlgorithm;
+    },
   ): Promise<WriteResult>;
   /** Assembles the parts; the full-object checksum makes the server refuse a corrupt assembly. */
   completeMultipart(

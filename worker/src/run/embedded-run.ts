@@ -1,6 +1,5 @@
 // Embedded mode: lister, queue, workers and ledger in one process, state in one SQLite file, resumable.
 import { randomBytes } from 'node:crypto';
-import pLimit from 'p-limit';
 import { createMappingResolver } from '../compose/stores.ts';
 import type { FerryConfig } from '../config/types.ts';
 import { errorMessage } from '../domain/errors.ts';
@@ -10,12 +9,12 @@ import { createSqliteWorkQueue } from '../embedded/sqlite-work-queue.ts';
 import { openStateDb } from '../embedded/state-db.ts';
 import { runLister } from '../list/run-lister.ts';
 import type { Clock } from '../ports/clock.ts';
-import type { FailureRecord, RunLedger, RunMode, RunRecord } from '../ports/ledger.ts';
+import type { RunLedger, RunMode, RunRecord } from '../ports/ledger.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { ProgressMeter } from '../report/progress-meter.ts';
 import type { MappingRunResult } from '../report/run-summary.ts';
-import { createPartSlots } from '../transfer/context.ts';
-import { runWorkerLoop } from '../worker/worker-loop.ts';
+import { runWorker } from '../worker/run-worker.ts';
+import { readFailures } from './read-failures.ts';
 import { isRunDone } from './run-progress.ts';
 import { lockStateFile } from './state-lock.ts';
 
@@ -56,17 +55,6 @@ async function openRun(options: {
   const runId = newRunId(mappingId, clock.now());
   const run = await ledger.startRun({ runId, mappingId, mode: options.mode, startedAt: clock.now() });
   return { run, resumed: false };
-}
-
-async function allFailures(ledger: RunLedger, runId: string, cap: number): Promise<FailureRecord[]> {
-  const failures: FailureRecord[] = [];
-  let after: string | undefined;
-  do {
-    const page = await ledger.listFailures(runId, { limit: 1000, ...(after !== undefined ? { after } : {}) });
-    failures.push(...page.failures);
-    after = page.next;
-  } while (after !== undefined && failures.length < cap);
-  return failures;
 }
 
 export async function runEmbedded(options: EmbeddedRunOptions): Promise<MappingRunResult[]> {
@@ -112,27 +100,19 @@ export async function runEmbedded(options: EmbeddedRunOptions): Promise<MappingR
       );
     const watcher = options.meter ? watchPlan(options.meter, runsNow, clock) : undefined;
     const { meter } = options;
-    await runWorkerLoop({
+    await runWorker({
+      config,
       queue,
       ledger,
+      memory: ledger,
+      mappingOf,
       clock,
       logger,
-      mappingOf,
       visibilityTimeoutSec: 60,
-      maxMessagesInFlight: Math.max(2, Math.ceil(config.transfer.concurrency / 10)),
       waitSec: 1,
       shouldStop: async () =>
         (await runsNow()).every((run) => isRunDone(run) || run.listerState === 'FAILED'),
-      deps: {
-        settings: config.transfer,
-        memory: ledger,
-        clock,
-        logger,
-        objectLimit: pLimit(config.transfer.concurrency),
-        parts: createPartSlots(config.transfer.maxPartsInFlight),
-        ...(meter ? { onBytes: meter.onBytes, onObject: meter.onObject } : {}),
-        ...(signal ? { signal } : {}),
-      },
+      ...(meter ? { onBytes: meter.onBytes, onObject: meter.onObject } : {}),
       ...(signal ? { signal } : {}),
     });
     await Promise.all(listers);
@@ -143,7 +123,7 @@ export async function runEmbedded(options: EmbeddedRunOptions): Promise<MappingR
       const final = (await ledger.getRun(run.runId)) ?? run;
       results.push({
         run: final,
-        failures: await allFailures(ledger, run.runId, 10_000),
+        failures: await readFailures(ledger, run.runId, 10_000),
         durationMs,
         resumed,
       });

@@ -188,12 +188,22 @@ export class MemoryObjectStore implements ObjectStore {
   }
 
   async uploadPart(
-    upload: PartUpload & { readonly bytes: Uint8Array; readonly checksum: string },
+    upload: PartUpload & {
+      readonly bytes: Uint8Array;
+      readonly checksum: string;
+      readonly checksumAlgorithm: ChecksumAlgorithm;
+    },
   ): Promise<WriteResult> {
     const context = `${this.#uploadContext('UploadPart', upload)} part ${upload.partNumber}`;
     await this.#enter('uploadPart', upload.key, upload.signal);
     const stored = this.#existingUpload(upload, context);
     this.#checkPartNumber(upload.partNumber, context);
+    if (upload.checksumAlgorithm !== stored.checksumAlgorithm) {
+      throw new FerryError(
+        'InvalidObject',
+        `${context}: a ${upload.checksumAlgorithm} part for a ${stored.checksumAlgorithm} upload`,
+      );
+    }
     await this.#verifyChecksum({
       algorithm: stored.checksumAlgorithm,
       expected: upload.checksum,

@@ -9,7 +9,6 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { FerryError } from '../domain/errors.ts';
-import type { ChecksumAlgorithm } from '../domain/object.ts';
 import type { CompletedPart, ObjectWriter, UploadRef } from '../ports/object-store.ts';
 import { classified, sendOptions } from './s3-call.ts';
 import { checksumFields, checksumValueFrom, rawWriteHeaders, s3WriteFields } from './s3-metadata.ts';
@@ -20,12 +19,6 @@ export type MultipartWriter = Pick<
   ObjectWriter,
   'startMultipart' | 'uploadPart' | 'completeMultipart' | 'abortMultipart' | 'listParts'
 >;
-
-const domainAlgorithms: readonly string[] = ['CRC32C', 'CRC32', 'CRC64NVME'] satisfies ChecksumAlgorithm[];
-
-function isDomainAlgorithm(value: string | undefined): value is ChecksumAlgorithm {
-  return value !== undefined && domainAlgorithms.includes(value);
-}
 
 function uploadUri(bucket: string, upload: UploadRef): string {
   return `${objectUri(bucket, upload.key)} upload ${upload.uploadId}`;
@@ -46,14 +39,8 @@ function partsOf(page: ListPartsOutput): CompletedPart[] {
 /** The multipart half of the S3 ObjectWriter for one bucket. */
 export function createS3MultipartWriter(options: { client: S3Client; bucket: string }): MultipartWriter {
   const { client, bucket } = options;
-  /**
-   * Each upload's checksum algorithm: uploadPart must name it in its header but the port passes only the value.
-   * Filled by startMultipart, or by asking ListParts for an upload this process did not start.
-   */
-  const algorithmOfUpload = new Map<string, ChecksumAlgorithm>();
-
   async function listPage(upload: UploadRef, partNumberMarker: string | undefined): Promise<ListPartsOutput> {
-    const page = await classified(`ListParts ${uploadUri(bucket, upload)}`, () =>
+    return await classified(`ListParts ${uploadUri(bucket, upload)}`, () =>
       client.send(
         new ListPartsCommand({
           Bucket: bucket,
@@ -63,21 +50,6 @@ export function createS3MultipartWriter(options: { client: S3Client; bucket: str
         }),
         sendOptions(upload.signal),
       ),
-    );
-    if (isDomainAlgorithm(page.ChecksumAlgorithm))
-      algorithmOfUpload.set(upload.uploadId, page.ChecksumAlgorithm);
-    return page;
-  }
-
-  async function algorithmOf(upload: UploadRef): Promise<ChecksumAlgorithm> {
-    const known = algorithmOfUpload.get(upload.uploadId);
-    if (known) return known;
-    await listPage(upload, undefined);
-    const listed = algorithmOfUpload.get(upload.uploadId);
-    if (listed) return listed;
-    throw new FerryError(
-      'Internal',
-      `UploadPart ${uploadUri(bucket, upload)}: the service does not say which checksum algorithm the upload uses`,
     );
   }
 
@@ -100,12 +72,11 @@ export function createS3MultipartWriter(options: { client: S3Client; bucket: str
           `CreateMultipartUpload ${objectUri(bucket, key)}: no UploadId returned`,
         );
       }
-      algorithmOfUpload.set(created.UploadId, settings.checksumAlgorithm);
       return created.UploadId;
     },
 
     async uploadPart(upload) {
-      const algorithm = await algorithmOf(upload);
+      const algorithm = upload.checksumAlgorithm;
       const uploaded = await classified(
         `UploadPart ${uploadUri(bucket, upload)} part ${upload.partNumber}`,
         () =>
@@ -149,7 +120,6 @@ export function createS3MultipartWriter(options: { client: S3Client; bucket: str
           sendOptions(upload.signal),
         ),
       );
-      algorithmOfUpload.delete(upload.uploadId);
       return { etag: unquoteEtag(completed.ETag ?? '') };
     },
 
@@ -165,7 +135,6 @@ export function createS3MultipartWriter(options: { client: S3Client; bucket: str
       } catch (error) {
         if (!(error instanceof FerryError && error.errorClass === 'NotFound')) throw error;
       }
-      algorithmOfUpload.delete(upload.uploadId);
     },
 
     async listParts(upload) {

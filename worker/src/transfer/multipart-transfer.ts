@@ -39,7 +39,14 @@ export async function transferMultipart(job: ObjectJob, head: ObjectHead): Promi
       const { etag } = await retrying(
         job,
         `UploadPart ${range.partNumber} ${job.destinationUrl}`,
-        async () => destination.uploadPart({ ...upload, partNumber: range.partNumber, bytes, checksum }),
+        async () =>
+          destination.uploadPart({
+            ...upload,
+            partNumber: range.partNumber,
+            bytes,
+            checksum,
+            checksumAlgorithm: settings.checksumAlgorithm,
+          }),
         upload.signal,
       );
       return { partNumber: range.partNumber, etag, size: bytes.length, checksum };

@@ -31,17 +31,17 @@ async function abortQuietly(job: ObjectJob, uploadId: string): Promise<void> {
   }
 }
 
-/** The parts already stored by a recorded upload of this same version and layout; undefined when none is usable. */
+/** The parts already stored by a recorded upload of this same version, layout and algorithm; undefined when none is usable. */
 async function resumeRecorded(
   job: ObjectJob,
   head: ObjectHead,
   plan: PartPlan,
 ): Promise<OpenUpload | undefined> {
-  const { memory, mappingId, destination, logger } = job.context;
+  const { memory, mappingId, destination, logger, settings } = job.context;
   const key = job.item.destinationKey;
   const recorded = await memory.recallUpload(mappingId, key);
   if (!recorded) return undefined;
-  if (canResume(recorded, head, plan)) {
+  if (canResume(recorded, { head, plan, checksumAlgorithm: settings.checksumAlgorithm })) {
     try {
       const stored = await retrying(job, `ListParts ${job.destinationUrl}`, async () =>
         destination.listParts({ key, uploadId: recorded.uploadId }),
@@ -75,6 +75,7 @@ async function openUpload(job: ObjectJob, head: ObjectHead, plan: PartPlan): Pro
     uploadId,
     sourceEtag: head.etag,
     partSize: plan.partSizeBytes,
+    checksumAlgorithm: settings.checksumAlgorithm,
   });
   return { uploadId, storedParts: new Map() };
 }

@@ -1,12 +1,23 @@
 // Decides what of an unfinished multipart upload can be kept: the upload itself, and which of its stored parts.
-import type { ObjectHead } from '../domain/object.ts';
+import type { ChecksumAlgorithm, ObjectHead } from '../domain/object.ts';
 import type { UploadRecord } from '../ports/ledger.ts';
 import type { CompletedPart } from '../ports/object-store.ts';
 import { type PartPlan, partLength } from './part-size.ts';
 
-/** A recorded upload continues only for the same source version and the same part layout. */
-export function canResume(record: UploadRecord, head: ObjectHead, plan: PartPlan): boolean {
-  return record.sourceEtag === head.etag && record.partSize === plan.partSizeBytes;
+/** What the upload would be started with now: the source version, the part layout and the checksum algorithm. */
+export interface UploadIntent {
+  readonly head: ObjectHead;
+  readonly plan: PartPlan;
+  readonly checksumAlgorithm: ChecksumAlgorithm;
+}
+
+/** A recorded upload continues only for the same source version, part layout and checksum algorithm. */
+export function canResume(record: UploadRecord, intent: UploadIntent): boolean {
+  return (
+    record.sourceEtag === intent.head.etag &&
+    record.partSize === intent.plan.partSizeBytes &&
+    record.checksumAlgorithm === intent.checksumAlgorithm
+  );
 }
 
 export type ChecksummedPart = CompletedPart & { readonly checksum: string };

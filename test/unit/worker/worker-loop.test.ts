@@ -1,0 +1,118 @@
+// The worker loop: copies batches, counts each batch once however often it is delivered, dead-letters poison.
+import pLimit from 'p-limit';
+import { describe, expect, test } from 'vitest';
+import type { MappingConfig, TransferSettings } from '../../../worker/src/config/types.ts';
+import { openStateDb } from '../../../worker/src/embedded/state-db.ts';
+import { createSqliteLedger } from '../../../worker/src/embedded/sqlite-ledger.ts';
+import { createSqliteWorkQueue, listDeadLetters } from '../../../worker/src/embedded/sqlite-work-queue.ts';
+import { systemClock } from '../../../worker/src/ports/clock.ts';
+import { silentLogger } from '../../../worker/src/ports/logger.ts';
+import { encodeWorkBatch, type WorkBatch } from '../../../worker/src/queue/work-message.ts';
+import { MemoryObjectStore } from '../../../worker/src/storage/memory-object-store.ts';
+import { checksumOf } from '../../../worker/src/transfer/checksum.ts';
+import { createPartSlots } from '../../../worker/src/transfer/context.ts';
+import { runWorkerLoop } from '../../../worker/src/worker/worker-loop.ts';
+
+const settings: TransferSettings = {
+  concurrency: 4,
+  multipartThresholdBytes: 16 * 1024 * 1024,
+  partSizeBytes: 8 * 1024 * 1024,
+  maxPartsInFlight: 4,
+  checksumAlgorithm: 'CRC32C',
+  maxAttempts: 2,
+};
+const mapping: MappingConfig = {
+  id: 'm',
+  source: { endpoint: 's', bucket: 'src', prefix: 'in/' },
+  destination: { endpoint: 'd', bucket: 'dst', prefix: 'out/' },
+  include: [],
+  exclude: [],
+};
+
+async function setup(keys: string[]) {
+  const db = openStateDb(':memory:');
+  const ledger = createSqliteLedger({ db, clock: systemClock });
+  const queue = createSqliteWorkQueue({ db, clock: systemClock, maxReceiveCount: 3, pollIntervalMs: 10 });
+  const source = new MemoryObjectStore({ bucket: 'src' });
+  const destination = new MemoryObjectStore({ bucket: 'dst' });
+  const items = [];
+  for (const key of keys) {
+    const bytes = Buffer.from(`body of ${key}`);
+    const checksum = { algorithm: 'CRC32C' as const, value: await checksumOf('CRC32C', bytes), type: 'FULL_OBJECT' as const };
+    const { etag } = await source.put(key, bytes, { metadata: { userMetadata: {} }, checksum });
+    items.push({ key, size: bytes.length, etag });
+  }
+  await ledger.startRun({ runId: 'run', mappingId: 'm', mode: 'full', startedAt: new Date() });
+  const work = (options: { stopWhenEmpty: boolean }) =>
+    runWorkerLoop({
+      queue,
+      ledger,
+      clock: systemClock,
+      logger: silentLogger,
+      mappingOf: (id) => (id === 'm' ? { mapping, source, destination } : undefined),
+      visibilityTimeoutSec: 30,
+      maxMessagesInFlight: 4,
+      waitSec: 0,
+      shouldStop: async () => options.stopWhenEmpty,
+      deps: {
+        settings,
+        memory: ledger,
+        clock: systemClock,
+        logger: silentLogger,
+        objectLimit: pLimit(4),
+        parts: createPartSlots(4),
+      },
+    });
+  return { db, ledger, queue, destination, items, work };
+}
+
+const batch = (items: WorkBatch['items'], batchId = 'b1'): WorkBatch => ({ runId: 'run', mappingId: 'm', batchId, items });
+
+describe('runWorkerLoop', () => {
+  test('a batch delivered twice is copied and counted once per batch id', async () => {
+    const { ledger, queue, destination, items, work } = await setup(['in/a', 'in/b', 'in/c']);
+    const body = encodeWorkBatch(batch(items));
+    await queue.send([body, body]);
+    await work({ stopWhenEmpty: true });
+    const run = await ledger.getRun('run');
+    expect(run?.copied).toEqual({ objects: 3, bytes: items.reduce((a, item) => a + item.size, 0) });
+    expect(Buffer.from((await destination.read('out/b')).bytes).toString()).toBe('body of in/b');
+    expect(await queue.depth()).toEqual({ visible: 0, inFlight: 0, deadLettered: 0 });
+  });
+
+  test('poison messages go to the dead-letter queue with a reason, and the worker keeps going', async () => {
+    const { db, ledger, queue, items, work } = await setup(['in/a']);
+    const outside = { key: 'elsewhere/x', size: 1, etag: 'e' };
+    await queue.send([
+      'not json at all',
+      JSON.stringify({ v: 9 }),
+      encodeWorkBatch({ ...batch(items, 'b2'), runId: 'no-such-run' }),
+      encodeWorkBatch({ ...batch(items, 'b3'), mappingId: 'unknown' }),
+      encodeWorkBatch(batch([outside], 'b4')),
+      encodeWorkBatch(batch(items, 'good')),
+    ]);
+    await work({ stopWhenEmpty: true });
+    const reasons = listDeadLetters(db)
+      .map((letter) => letter.reason)
+      .sort();
+    expect(reasons).toHaveLength(5);
+    expect(reasons.join('\n')).toMatch(/not JSON/);
+    expect(reasons.join('\n')).toMatch(/unknown version/);
+    expect(reasons.join('\n')).toMatch(/unknown run no-such-run/);
+    expect(reasons.join('\n')).toMatch(/unknown mapping unknown/);
+    expect(reasons.join('\n')).toMatch(/outside the source prefix/);
+    expect((await ledger.getRun('run'))?.copied.objects).toBe(1);
+  });
+
+  test('an object missing at the source is a recorded failure with its class, not a loop', async () => {
+    const { ledger, queue, items, work } = await setup(['in/a']);
+    await queue.send([encodeWorkBatch(batch([...items, { key: 'in/gone', size: 5, etag: 'x' }]))]);
+    await work({ stopWhenEmpty: true });
+    const run = await ledger.getRun('run');
+    expect(run?.copied.objects).toBe(1);
+    expect(run?.failed.objects).toBe(1);
+    const { failures } = await ledger.listFailures('run', { limit: 10 });
+    expect(failures).toEqual([expect.objectContaining({ key: 'in/gone', errorClass: 'NotFound' })]);
+    expect(await queue.depth()).toEqual({ visible: 0, inFlight: 0, deadLettered: 0 });
+  });
+});

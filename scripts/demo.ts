@@ -116,7 +116,19 @@ async function demo(): Promise<void> {
     });
 
     say(`\nRun 1: ferry run --config ${configFile}`);
+    const [sourceCountsBefore, destinationCountsBefore] = await Promise.all([
+      source.counts(),
+      destination.counts(),
+    ]);
     const first = await runFerry(ferry, registerKill);
+    const [sourceCountsAfter, destinationCountsAfter] = await Promise.all([
+      source.counts(),
+      destination.counts(),
+    ]);
+    say(
+      `  S3 requests: source ${describeCounts(countsSince(sourceCountsBefore, sourceCountsAfter))}; ` +
+        `destination ${describeCounts(countsSince(destinationCountsBefore, destinationCountsAfter))}`,
+    );
     check(!first.timedOut, 'ferry run timed out');
     check(first.exitCode === 0, `ferry run exited with ${first.exitCode}`);
     const firstSummary = parseSummaryTable(first.stdout)[0];

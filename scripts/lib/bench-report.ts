@@ -65,24 +65,33 @@ const headers = [
   'requests/object',
   'server CPU s',
   'server CPU share',
+  'in flight, mean/peak (source · destination)',
   'requests (source · destination)',
 ];
 
+function inFlight(counts: RequestCounts, wallSec: number): string {
+  return `${fixed(counts.requestSeconds / wallSec, 1)}/${counts.peakInFlight}`;
+}
+
 function row(result: DatasetResult, measurement: CopyMeasurement): string[] {
-  const { wallSec, clientCpuSec } = measurement;
+  const { clientCpuSec } = measurement;
+  const completed = measurement.exitCode === 0 && !measurement.timedOut;
+  // A copy that failed moved less than the dataset: its throughput would be meaningless.
+  const wallSec = completed ? measurement.wallSec : Number.NaN;
   const requests = totalRequests(addCounts(measurement.sourceRequests, measurement.destinationRequests));
   return [
     measurement.copier,
     resultLabel(measurement),
-    fixed(wallSec, 1),
+    fixed(measurement.wallSec, 1),
     fixed(result.totalBytes / 1e6 / wallSec, 1),
     fixed(result.objectCount / wallSec, 1),
     fixed(clientCpuSec, 1),
-    fixed(clientCpuSec / (result.totalBytes / GiB), 1),
+    fixed(completed ? clientCpuSec / (result.totalBytes / GiB) : Number.NaN, 1),
     fixed(measurement.maxRssBytes / MiB, 0),
     fixed(requests / result.objectCount, 2),
     fixed(measurement.serverCpuSec, 1),
     `${fixed((100 * measurement.serverCpuSec) / (measurement.serverCpuSec + clientCpuSec), 0)}%`,
+    `${inFlight(measurement.sourceRequests, measurement.wallSec)} · ${inFlight(measurement.destinationRequests, measurement.wallSec)}`,
     `${describeCounts(measurement.sourceRequests)} · ${describeCounts(measurement.destinationRequests)}`,
   ];
 }
@@ -91,16 +100,18 @@ export function datasetMarkdown(result: DatasetResult): string {
   const table = markdownTable({
     headers,
     rows: result.measurements.map((measurement) => row(result, measurement)),
-    rightAligned: headers.slice(2, -1),
+    rightAligned: headers.slice(2, -2),
   });
   const commands = result.measurements.flatMap((measurement) =>
     measurement.commandLines.map((line) => `- ${measurement.copier}: \`${line}\``),
   );
+  const load = result.measurements.map(
+    (measurement) => `${measurement.copier} ${fixed(measurement.loadBefore, 2)}`,
+  );
   const failures = result.measurements.flatMap((measurement) => {
     const lines: string[] = [];
     if (measurement.exitCode !== 0 && measurement.stderrTail.trim()) {
-      const tail = measurement.stderrTail.trim().split('\n').slice(-3).join(' / ');
-      lines.push(`- ${measurement.copier} stderr (last lines): ${tail}`);
+      lines.push(`- ${measurement.copier} stderr: ${stderrGist(measurement.stderrTail)}`);
     }
     const first = measurement.verification?.findings[0];
     if (first)
@@ -115,13 +126,25 @@ export function datasetMarkdown(result: DatasetResult): string {
     ...commands,
     ...failures,
     ...result.notes.map((note) => `- ${note}`),
+    `- 1-minute load average before each copy (2 CPUs shared with anything else running): ${load.join(', ')}`,
   ].join('\n');
+}
+
+/** The first error-looking lines of a failed tool's stderr, else its last lines, on one line. */
+export function stderrGist(stderr: string): string {
+  const lines = stderr
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+  const errors = lines.filter((line) => /error|fatal|failed/i.test(line));
+  return (errors.length > 0 ? errors.slice(0, 2) : lines.slice(-3)).join(' / ').slice(0, 400);
 }
 
 export const tableLegend = [
   'MB/s = 10^6 bytes per wall-clock second. Client CPU = user + system seconds of the copier process tree (GNU time);',
   'peak RSS = largest resident set of one process in that tree. Requests are counted by proxies in front of both',
-  'servers, by HTTP method. Server CPU = user + system seconds of both s3rver processes and both proxies during the',
+  'servers, by HTTP method; "in flight" is the mean (summed request durations / wall time) and peak number of',
+  'requests open at once on each side. Server CPU = user + system seconds of both s3rver processes and both proxies during the',
   'copy; its share is of all CPU used (client + servers). Every copy went into a fresh, empty destination bucket and',
   'was then compared with the source (keys, sizes, content MD5, Content-Type/-Encoding/-Disposition/-Language,',
   'Cache-Control, Expires and user metadata).',

@@ -1,5 +1,6 @@
 // Child-process entry: a streaming reverse proxy to one upstream that counts requests by method.
-// Prints "listening <proxyPort> <controlPort>"; GET http://127.0.0.1:<controlPort>/counts returns the counts as JSON.
+// Prints "listening <proxyPort> <controlPort>"; GET http://127.0.0.1:<controlPort>/counts returns the counts as JSON
+// (and starts a new peak-in-flight measurement).
 import { Agent, createServer, type IncomingMessage, request, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
@@ -15,11 +16,17 @@ const byMethod: Record<string, number> = {};
 let requestBodyBytes = 0;
 let responseBodyBytes = 0;
 let proxyErrors = 0;
+let requestSeconds = 0;
+let inFlight = 0;
+let peakInFlight = 0;
 const agent = new Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY });
 
 function forward(incoming: IncomingMessage, outgoing: ServerResponse): void {
   const method = incoming.method ?? 'GET';
   byMethod[method] = (byMethod[method] ?? 0) + 1;
+  const startedNs = process.hrtime.bigint();
+  inFlight += 1;
+  peakInFlight = Math.max(peakInFlight, inFlight);
   // Node answers "Expect: 100-continue" itself; the upstream need not see it. Host stays: it is signed.
   const { expect: _expect, ...headers } = incoming.headers;
   const upstream = request({
@@ -55,6 +62,8 @@ function forward(incoming: IncomingMessage, outgoing: ServerResponse): void {
   });
   incoming.on('error', () => upstream.destroy());
   outgoing.on('close', () => {
+    inFlight -= 1;
+    requestSeconds += Number(process.hrtime.bigint() - startedNs) / 1e9;
     if (!outgoing.writableFinished) upstream.destroy();
   });
   incoming.pipe(upstream);
@@ -74,7 +83,18 @@ const control = createServer((incoming, outgoing) => {
     return;
   }
   outgoing.writeHead(200, { 'content-type': 'application/json' });
-  outgoing.end(JSON.stringify({ byMethod, requestBodyBytes, responseBodyBytes, proxyErrors }));
+  outgoing.end(
+    JSON.stringify({
+      byMethod,
+      requestBodyBytes,
+      responseBodyBytes,
+      proxyErrors,
+      requestSeconds,
+      peakInFlight,
+    }),
+  );
+  // Each reading starts a new peak.
+  peakInFlight = inFlight;
 });
 const [proxyPort, controlPort] = await Promise.all([listen(proxy), listen(control)]);
 process.stdout.write(`listening ${proxyPort} ${controlPort}\n`);

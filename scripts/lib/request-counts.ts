@@ -6,6 +6,10 @@ export interface RequestCounts {
   readonly responseBodyBytes: number;
   /** Requests the proxy could not forward or whose upstream failed mid-way. */
   readonly proxyErrors: number;
+  /** Summed durations of finished requests: divided by wall time, the mean number in flight. */
+  readonly requestSeconds: number;
+  /** Most requests in flight at once since the previous reading. */
+  readonly peakInFlight: number;
 }
 
 export const noRequests: RequestCounts = {
@@ -13,6 +17,8 @@ export const noRequests: RequestCounts = {
   requestBodyBytes: 0,
   responseBodyBytes: 0,
   proxyErrors: 0,
+  requestSeconds: 0,
+  peakInFlight: 0,
 };
 
 export function totalRequests(counts: RequestCounts): number {
@@ -31,16 +37,19 @@ function combine(a: RequestCounts, b: RequestCounts, sign: 1 | -1): RequestCount
     requestBodyBytes: a.requestBodyBytes + sign * b.requestBodyBytes,
     responseBodyBytes: a.responseBodyBytes + sign * b.responseBodyBytes,
     proxyErrors: a.proxyErrors + sign * b.proxyErrors,
+    requestSeconds: a.requestSeconds + sign * b.requestSeconds,
+    peakInFlight: a.peakInFlight,
   };
 }
 
-/** The requests between two readings of the same proxy. */
+/** The requests between two readings of the same proxy; the peak is the later reading's (it resets on reading). */
 export function countsSince(before: RequestCounts, after: RequestCounts): RequestCounts {
   return combine(after, before, -1);
 }
 
+/** Two proxies' counts together; the peak is the larger of the two. */
 export function addCounts(a: RequestCounts, b: RequestCounts): RequestCounts {
-  return combine(a, b, 1);
+  return { ...combine(a, b, 1), peakInFlight: Math.max(a.peakInFlight, b.peakInFlight) };
 }
 
 /** "GET 200, PUT 200" in a fixed method order. */

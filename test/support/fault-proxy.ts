@@ -164,7 +164,11 @@ async function fetchUpstream(
   return { status: response.status, headers: Object.fromEntries(response.headers), body };
 }
 
-function methodRuleBuilder(server: Mockttp, method: HttpMethod, path: RegExp | undefined): RequestRuleBuilder {
+function methodRuleBuilder(
+  server: Mockttp,
+  method: HttpMethod,
+  path: RegExp | undefined,
+): RequestRuleBuilder {
   switch (method) {
     case 'GET':
       return server.forGet(path);

@@ -20,5 +20,6 @@ test('node_modules/.bin/ferry --help lists the run command', async () => {
 test('ferry run --help documents every flag of the contract', async () => {
   const env = cleanEnv({ PATH: `${nodeBin}:${process.env.PATH ?? ''}` });
   const { stdout } = await run(bin, ['run', '--help'], { env });
-  for (const flag of ['--config', '--mapping', '--concurrency', '--state', '--dry-run']) expect(stdout).toContain(flag);
+  for (const flag of ['--config', '--mapping', '--concurrency', '--state', '--dry-run'])
+    expect(stdout).toContain(flag);
 });

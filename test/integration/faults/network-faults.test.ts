@@ -56,6 +56,9 @@ const SDK_ATTEMPTS = 2;
 const SLOW_DOWN_XML =
   '<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code>' +
   '<Message>Please reduce your request rate.</Message><RequestId>FAULT</RequestId></Error>';
+const INTERNAL_ERROR_XML =
+  '<?xml version="1.0" encoding="UTF-8"?><Error><Code>InternalError</Code>' +
+  '<Message>We encountered an internal error. Please try again.</Message><RequestId>FAULT</RequestId></Error>';
 const BAD_DIGEST_XML =
   '<?xml version="1.0" encoding="UTF-8"?><Error><Code>BadDigest</Code>' +
   '<Message>The CRC32 you specified did not match the calculated checksum.</Message>' +
@@ -401,32 +404,35 @@ describe('a source object overwritten in the middle of a multipart copy', () => 
   test.each([
     { label: 'parts one at a time', maxPartsInFlight: 1 },
     { label: 'parts in parallel', maxPartsInFlight: 4 },
-  ])('once ($label): the change is caught by If-Match and the new version is copied whole', async ({
-    maxPartsInFlight,
-  }) => {
-    const s = await scenario('changed-once', MULTIPART_BYTES);
-    const { versions, overwrite } = overwriter(s);
-    const hook = sourceProxy.onRequest(
-      { method: 'GET', pathMatches: KEY_IN_PATH, where: isRange(rangeOfPart(2, MULTIPART_BYTES)), count: 1 },
-      overwrite,
-    );
-    const result = await transferObject(
-      s.item,
-      s.context({ settings: { ...settings, maxPartsInFlight } }),
-    );
+  ])(
+    'once ($label): the change is caught by If-Match and the new version is copied whole',
+    async ({ maxPartsInFlight }) => {
+      const s = await scenario('changed-once', MULTIPART_BYTES);
+      const { versions, overwrite } = overwriter(s);
+      const hook = sourceProxy.onRequest(
+        {
+          method: 'GET',
+          pathMatches: KEY_IN_PATH,
+          where: isRange(rangeOfPart(2, MULTIPART_BYTES)),
+          count: 1,
+        },
+        overwrite,
+      );
+      const result = await transferObject(s.item, s.context({ settings: { ...settings, maxPartsInFlight } }));
 
-    const [changingRead] = await hook.seen();
-    expect(changingRead?.headers['if-match']).toBe(`"${s.item.etag}"`);
-    expect(sourceProxy.statusCounts()[412]).toBeGreaterThanOrEqual(1);
-    expect(versions).toHaveLength(2);
-    const [first, second] = versions as [Buffer, Buffer];
-    expect(result.sourceEtag).toBe(await etagOf(directSource, s.sourceBucket));
-    expect(result.sourceEtag).not.toBe(s.item.etag);
-    const copied = await destinationBytes(s.destinationBucket);
-    expect(sha256(copied ?? Buffer.alloc(0))).toBe(sha256(second));
-    expect(sha256(copied ?? Buffer.alloc(0))).not.toBe(sha256(first));
-    expect(await openUploadIds(s.destinationBucket)).toEqual([]);
-  });
+      const [changingRead] = await hook.seen();
+      expect(changingRead?.headers['if-match']).toBe(`"${s.item.etag}"`);
+      expect(sourceProxy.statusCounts()[412]).toBeGreaterThanOrEqual(1);
+      expect(versions).toHaveLength(2);
+      const [first, second] = versions as [Buffer, Buffer];
+      expect(result.sourceEtag).toBe(await etagOf(directSource, s.sourceBucket));
+      expect(result.sourceEtag).not.toBe(s.item.etag);
+      const copied = await destinationBytes(s.destinationBucket);
+      expect(sha256(copied ?? Buffer.alloc(0))).toBe(sha256(second));
+      expect(sha256(copied ?? Buffer.alloc(0))).not.toBe(sha256(first));
+      expect(await openUploadIds(s.destinationBucket)).toEqual([]);
+    },
+  );
 
   test('on every attempt: fails SourceChanged, and no object or upload is left', async () => {
     const s = await scenario('changed-always', MULTIPART_BYTES);
@@ -446,7 +452,7 @@ describe('a source object overwritten in the middle of a multipart copy', () => 
   });
 });
 
-describe('a connection cut while a PUT is in flight to the destination', () => {
+describe('a connection cut on the way to or from the destination', () => {
   test('reset while the body of a small object’s PUT is being sent: retried, copied exactly', async () => {
     const s = await scenario('reset-put', SINGLE_BYTES);
     const fault = await destinationProxy.resetDuringRequest({
@@ -483,6 +489,57 @@ describe('a connection cut while a PUT is in flight to the destination', () => {
     expect(await fault.seen()).toHaveLength(3);
     await expectCopiedExactly(s, result);
   });
+  test('CompleteMultipartUpload done, but its response lost: the retry finds it done, copied exactly', async () => {
+    // moto answers a repeated CompleteMultipartUpload of a completed upload with 200 (here the SDK's own retry sends
+    // it). A service answering NoSuchUpload instead would fail the object as NotFound although the copy is complete;
+    // moto cannot show that case.
+    const s = await scenario('lost-complete', MULTIPART_BYTES);
+    const fault = destinationProxy.loseResponse({
+      method: 'POST',
+      pathMatches: KEY_IN_PATH,
+      query: { uploadId: true },
+      count: 1,
+    });
+    const result = await transferObject(s.item, s.context());
+    expect(await fault.seen()).toHaveLength(1);
+    await expectCopiedExactly(s, result);
+  });
+
+  test('CreateMultipartUpload done, but its response lost: copied exactly; the unknown upload holds no part', async () => {
+    const s = await scenario('lost-create', MULTIPART_BYTES);
+    const fault = destinationProxy.loseResponse({
+      method: 'POST',
+      pathMatches: KEY_IN_PATH,
+      query: { uploads: true },
+      count: 1,
+    });
+    const result = await transferObject(s.item, s.context());
+    expect(await fault.seen()).toHaveLength(1);
+    expect(result.bytes).toBe(s.body.length);
+    const copied = await destinationBytes(s.destinationBucket);
+    expect(sha256(copied ?? Buffer.alloc(0))).toBe(sha256(s.body));
+    // Ferry never learnt that upload's id, so it stays open (a bucket lifecycle rule aborts such uploads); it must
+    // hold nothing that could ever be completed into an object.
+    const orphans = await openUploadIds(s.destinationBucket);
+    expect(orphans).toHaveLength(1);
+    expect(await storedParts(s, orphans[0] ?? '')).toEqual([]);
+  });
+
+  test('CompleteMultipartUpload answered 200 with an InternalError body: retried, copied exactly', async () => {
+    // Real S3 can fail a CompleteMultipartUpload after sending 200 OK, with the error in the body; moto never does.
+    const s = await scenario('complete-200-error', MULTIPART_BYTES);
+    const fault = destinationProxy.failNext({
+      method: 'POST',
+      pathMatches: KEY_IN_PATH,
+      query: { uploadId: true },
+      count: 3,
+      status: 200,
+      body: INTERNAL_ERROR_XML,
+    });
+    const result = await transferObject(s.item, s.context());
+    expect(await fault.seen()).toHaveLength(3);
+    await expectCopiedExactly(s, result);
+  });
 });
 
 /**
@@ -501,36 +558,53 @@ describe('a checksum the destination rejects (400 BadDigest)', () => {
       query: { uploadId: true },
       sizeBytes: MULTIPART_BYTES,
     },
-  ] as const)('at $label: fails ChecksumMismatch, no object, no upload left', async ({
-    method,
-    query,
-    sizeBytes,
-  }) => {
-    const s = await scenario('bad-digest', sizeBytes);
-    const fault = destinationProxy.failNext({
-      method,
+  ] as const)(
+    'at $label: fails ChecksumMismatch, no object, no upload left',
+    async ({ method, query, sizeBytes }) => {
+      const s = await scenario('bad-digest', sizeBytes);
+      const fault = destinationProxy.failNext({
+        method,
+        pathMatches: KEY_IN_PATH,
+        query,
+        count: 1,
+        status: 400,
+        body: BAD_DIGEST_XML,
+      });
+      const failure = await failureOf(transferObject(s.item, s.context()));
+      expect(failure.errorClass).toBe('ChecksumMismatch');
+      expect(await fault.seen()).toHaveLength(1);
+      expect(await destinationBytes(s.destinationBucket)).toBeUndefined();
+      expect(await openUploadIds(s.destinationBucket)).toEqual([]);
+      expect(await s.memory.recallUpload('faults', KEY)).toBeUndefined();
+    },
+  );
+
+  // KNOWN ENGINE BUG, worker/src/transfer/multipart-upload.ts: abortQuietly() sends AbortMultipartUpload once, without
+  // Ferry's retries, and runMultipartUpload() forgets the upload even when that abort failed. Two 503s (one past the
+  // SDK's attempts) leave the upload open with every part stored, and unrecorded, so no later run aborts or resumes
+  // it. Remove `.fails` once the abort is retried (and the upload kept recorded while it is still open).
+  test.fails('the abort after a rejected CompleteMultipartUpload is throttled: retried, no upload left', async () => {
+    const s = await scenario('abort-throttled', MULTIPART_BYTES);
+    destinationProxy.failNext({
+      method: 'POST',
       pathMatches: KEY_IN_PATH,
-      query,
+      query: { uploadId: true },
       count: 1,
       status: 400,
       body: BAD_DIGEST_XML,
     });
+    const abortFault = destinationProxy.failNext({
+      method: 'DELETE',
+      pathMatches: KEY_IN_PATH,
+      query: { uploadId: true },
+      count: SDK_ATTEMPTS,
+      status: 503,
+      body: SLOW_DOWN_XML,
+    });
     const failure = await failureOf(transferObject(s.item, s.context()));
     expect(failure.errorClass).toBe('ChecksumMismatch');
-    expect(await fault.seen()).toHaveLength(1);
+    expect(await abortFault.seen()).toHaveLength(SDK_ATTEMPTS);
     expect(await destinationBytes(s.destinationBucket)).toBeUndefined();
     expect(await openUploadIds(s.destinationBucket)).toEqual([]);
-    expect(await s.memory.recallUpload('faults', KEY)).toBeUndefined();
-  });
-});
-
-describe('explore', () => {
-  test('complete lost', async () => {
-    const s = await scenario('lost-complete', MULTIPART_BYTES);
-    const fault = destinationProxy.loseResponse({ method: 'POST', pathMatches: KEY_IN_PATH, query: { uploads: true }, count: 1 });
-    const outcome = await transferObject(s.item, s.context({ logger: { ...silentLogger, warn: (e, f) => console.log(e, f) } })).then((r) => r, (e: unknown) => e);
-    console.log('OUTCOME', outcome, (await fault.seen()).length, destinationProxy.statusCounts(), destinationProxy.requestCounts());
-    const copied = await destinationBytes(s.destinationBucket);
-    console.log('dest exact?', copied && sha256(copied) === sha256(s.body), await openUploadIds(s.destinationBucket));
   });
 });

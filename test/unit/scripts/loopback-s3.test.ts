@@ -39,6 +39,8 @@ describe('startLoopbackS3', () => {
     expect(counts.requestBodyBytes).toBe(body.length);
     expect(counts.responseBodyBytes).toBeGreaterThanOrEqual(body.length);
     expect(counts.proxyErrors).toBe(0);
+    expect(counts.requestSeconds).toBeGreaterThan(0);
+    expect(counts.peakInFlight).toBeGreaterThanOrEqual(1);
   });
 
   it('runs server and proxy as separate processes whose CPU time can be read', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type CopyMeasurement, resultLabel } from '../../../scripts/lib/bench-report.ts';
+import { type CopyMeasurement, resultLabel, stderrGist } from '../../../scripts/lib/bench-report.ts';
 import { compareKeyBytes, firstOrderBreak } from '../../../scripts/lib/bucket-listing.ts';
 import {
   describeFindings,
@@ -16,6 +16,7 @@ import {
   addCounts,
   countsSince,
   describeCounts,
+  noRequests,
   totalRequests,
 } from '../../../scripts/lib/request-counts.ts';
 import { commandLine } from '../../../scripts/lib/run-command.ts';
@@ -72,8 +73,8 @@ describe('resultLabel', () => {
     wallSec: 1,
     clientCpuSec: 1,
     maxRssBytes: 1,
-    sourceRequests: { byMethod: {}, requestBodyBytes: 0, responseBodyBytes: 0, proxyErrors: 0 },
-    destinationRequests: { byMethod: {}, requestBodyBytes: 0, responseBodyBytes: 0, proxyErrors: 0 },
+    sourceRequests: noRequests,
+    destinationRequests: noRequests,
     serverCpuSec: 1,
     loadBefore: 0.5,
   };
@@ -92,6 +93,14 @@ describe('resultLabel', () => {
       'exit 2; FAILED verification: 1 content',
     );
     expect(resultLabel({ ...base, timedOut: true })).toBe('TIMED OUT');
+  });
+});
+
+describe('stderrGist', () => {
+  it('prefers error lines and otherwise keeps the last lines', () => {
+    const crash = 'at x\nError [ERR_MODULE_NOT_FOUND]: Cannot find module a\n    at y\n\nNode.js v24.21.0\n';
+    expect(stderrGist(crash)).toBe('Error [ERR_MODULE_NOT_FOUND]: Cannot find module a');
+    expect(stderrGist('one\ntwo\nthree\nfour\n')).toBe('two / three / four');
   });
 });
 
@@ -154,12 +163,21 @@ describe('measurement parsing', () => {
 });
 
 describe('request counts', () => {
-  const before = { byMethod: { GET: 2 }, requestBodyBytes: 10, responseBodyBytes: 20, proxyErrors: 0 };
+  const before = {
+    byMethod: { GET: 2 },
+    requestBodyBytes: 10,
+    responseBodyBytes: 20,
+    proxyErrors: 0,
+    requestSeconds: 1,
+    peakInFlight: 7,
+  };
   const after = {
     byMethod: { GET: 5, PUT: 4 },
     requestBodyBytes: 110,
     responseBodyBytes: 50,
     proxyErrors: 1,
+    requestSeconds: 4,
+    peakInFlight: 3,
   };
 
   it('subtracts and adds readings method by method', () => {
@@ -169,7 +187,10 @@ describe('request counts', () => {
       requestBodyBytes: 100,
       responseBodyBytes: 30,
       proxyErrors: 1,
+      requestSeconds: 3,
+      peakInFlight: 3,
     });
+    expect(addCounts(since, before).peakInFlight).toBe(7);
     expect(totalRequests(addCounts(since, before))).toBe(9);
     expect(describeCounts(since)).toBe('GET 3, PUT 4');
     expect(describeCounts(countsSince(after, after))).toBe('none');

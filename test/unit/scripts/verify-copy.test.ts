@@ -19,7 +19,7 @@ async function put(
   body: string,
   extra: Record<string, unknown> = {},
 ) {
-  await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ...extra }));
+  await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: Buffer.from(body), ...extra }));
 }
 
 const metadata = {

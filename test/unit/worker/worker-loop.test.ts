@@ -2,9 +2,9 @@
 import pLimit from 'p-limit';
 import { describe, expect, test } from 'vitest';
 import type { MappingConfig, TransferSettings } from '../../../worker/src/config/types.ts';
-import { openStateDb } from '../../../worker/src/embedded/state-db.ts';
 import { createSqliteLedger } from '../../../worker/src/embedded/sqlite-ledger.ts';
 import { createSqliteWorkQueue, listDeadLetters } from '../../../worker/src/embedded/sqlite-work-queue.ts';
+import { openStateDb } from '../../../worker/src/embedded/state-db.ts';
 import { systemClock } from '../../../worker/src/ports/clock.ts';
 import { silentLogger } from '../../../worker/src/ports/logger.ts';
 import { encodeWorkBatch, type WorkBatch } from '../../../worker/src/queue/work-message.ts';
@@ -38,7 +38,11 @@ async function setup(keys: string[]) {
   const items = [];
   for (const key of keys) {
     const bytes = Buffer.from(`body of ${key}`);
-    const checksum = { algorithm: 'CRC32C' as const, value: await checksumOf('CRC32C', bytes), type: 'FULL_OBJECT' as const };
+    const checksum = {
+      algorithm: 'CRC32C' as const,
+      value: await checksumOf('CRC32C', bytes),
+      type: 'FULL_OBJECT' as const,
+    };
     const { etag } = await source.put(key, bytes, { metadata: { userMetadata: {} }, checksum });
     items.push({ key, size: bytes.length, etag });
   }
@@ -66,7 +70,12 @@ async function setup(keys: string[]) {
   return { db, ledger, queue, destination, items, work };
 }
 
-const batch = (items: WorkBatch['items'], batchId = 'b1'): WorkBatch => ({ runId: 'run', mappingId: 'm', batchId, items });
+const batch = (items: WorkBatch['items'], batchId = 'b1'): WorkBatch => ({
+  runId: 'run',
+  mappingId: 'm',
+  batchId,
+  items,
+});
 
 describe('runWorkerLoop', () => {
   test('a batch delivered twice is copied and counted once per batch id', async () => {

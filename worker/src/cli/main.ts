@@ -2,7 +2,11 @@
 import { Command, CommanderError } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
 import { errorMessage, FerryError } from '../domain/errors.ts';
+import { registerInitCommand } from './commands/init.ts';
+import { registerListCommand } from './commands/list.ts';
 import { registerRunCommand } from './commands/run.ts';
+import { registerStatusCommand } from './commands/status.ts';
+import { registerWorkerCommand } from './commands/worker.ts';
 
 export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command()
@@ -14,9 +18,18 @@ export async function main(argv: readonly string[]): Promise<number> {
     .exitOverride()
     .showHelpAfterError();
   let exitCode = 0;
-  registerRunCommand(program, (code) => {
+  const setExitCode = (code: number): void => {
     exitCode = code;
-  });
+  };
+  for (const register of [
+    registerRunCommand,
+    registerListCommand,
+    registerWorkerCommand,
+    registerStatusCommand,
+    registerInitCommand,
+  ]) {
+    register(program, setExitCode);
+  }
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;

@@ -7,7 +7,7 @@ import type { Logger } from '../ports/logger.ts';
 import type { WorkQueue } from '../ports/work-queue.ts';
 import { createPartSlots } from '../transfer/context.ts';
 import type { MappingRuntime } from './process-batch.ts';
-import { runWorkerLoop } from './worker-loop.ts';
+import { runWorkerLoop, type WorkerLoopOptions } from './worker-loop.ts';
 
 export interface RunWorkerOptions {
   readonly config: FerryConfig;
@@ -22,6 +22,8 @@ export interface RunWorkerOptions {
   readonly shouldStop: () => Promise<boolean>;
   readonly onBytes?: (bytes: number) => void;
   readonly onObject?: (outcome: 'copied' | 'failed', bytes: number) => void;
+  readonly onInFlightChange?: WorkerLoopOptions['onInFlightChange'];
+  readonly onOutcome?: WorkerLoopOptions['onOutcome'];
   readonly signal?: AbortSignal;
 }
 
@@ -42,6 +44,8 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
     maxMessagesInFlight: messagesInFlightFor(config.transfer.concurrency),
     waitSec: options.waitSec,
     shouldStop: options.shouldStop,
+    ...(options.onInFlightChange ? { onInFlightChange: options.onInFlightChange } : {}),
+    ...(options.onOutcome ? { onOutcome: options.onOutcome } : {}),
     deps: {
       settings: config.transfer,
       memory: options.memory,

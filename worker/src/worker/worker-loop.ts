@@ -1,7 +1,7 @@
 // The worker: receives work messages, processes them with bounded concurrency, records outcomes, and acks.
 import { errorMessage, FerryError } from '../domain/errors.ts';
 import type { Clock } from '../ports/clock.ts';
-import type { RunLedger } from '../ports/ledger.ts';
+import type { BatchOutcome, RunLedger } from '../ports/ledger.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { QueueMessage, WorkQueue } from '../ports/work-queue.ts';
 import { decodeWorkBatch } from '../queue/work-message.ts';
@@ -27,6 +27,10 @@ export interface WorkerLoopOptions {
   readonly waitSec: number;
   /** Asked whenever the queue comes back empty: true ends the loop. */
   readonly shouldStop: () => Promise<boolean>;
+  /** Told the number of messages in hand whenever it changes (scale-in protection while busy). */
+  readonly onInFlightChange?: (messages: number) => void;
+  /** Told each batch outcome the first time it is recorded (metrics). */
+  readonly onOutcome?: (runId: string, mappingId: string, outcome: BatchOutcome) => void;
   /** Delay before a message that failed for an unexpected reason is offered again. */
   readonly retryDelaySec?: number;
   readonly signal?: AbortSignal;
@@ -61,7 +65,8 @@ async function handle(message: QueueMessage, options: WorkerLoopOptions): Promis
   try {
     const outcome = await processBatch(batch, runtime, options.deps);
     const first = await ledger.recordOutcome(batch.runId, outcome);
-    if (!first) logger.info('batch.duplicate', { runId: batch.runId, batch: batch.batchId });
+    if (first) options.onOutcome?.(batch.runId, batch.mappingId, outcome);
+    else logger.info('batch.duplicate', { runId: batch.runId, batch: batch.batchId });
   } finally {
     await heartbeat.stop();
   }
@@ -80,8 +85,12 @@ export async function runWorkerLoop(options: WorkerLoopOptions): Promise<void> {
         const delaySec = signal?.aborted ? 0 : (options.retryDelaySec ?? 5);
         await queue.release(message, delaySec).catch(() => undefined);
       })
-      .finally(() => inFlight.delete(work));
+      .finally(() => {
+        inFlight.delete(work);
+        options.onInFlightChange?.(inFlight.size);
+      });
     inFlight.add(work);
+    options.onInFlightChange?.(inFlight.size);
   };
   while (!signal?.aborted) {
     const room = options.maxMessagesInFlight - inFlight.size;

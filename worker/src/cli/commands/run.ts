@@ -3,7 +3,6 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config/load-config.ts';
 import type { FerryConfig } from '../../config/types.ts';
 import { FerryError } from '../../domain/errors.ts';
-import { createConsoleLogger, type LogLevel } from '../../observe/console-logger.ts';
 import { systemClock } from '../../ports/clock.ts';
 import type { RunMode } from '../../ports/ledger.ts';
 import { startProgressDisplay } from '../../report/progress-display.ts';
@@ -11,17 +10,16 @@ import { ProgressMeter } from '../../report/progress-meter.ts';
 import { renderSummary } from '../../report/run-summary.ts';
 import { dryRun } from '../../run/dry-run.ts';
 import { runEmbedded } from '../../run/embedded-run.ts';
+import { createCliLogger, type LogFlags, withLogOptions } from '../log-options.ts';
 import { oneOf, positiveInteger } from '../options.ts';
 
-interface RunFlags {
+interface RunFlags extends LogFlags {
   config: string;
   mapping?: string;
   concurrency?: number;
   state: string;
   dryRun?: boolean;
   mode: RunMode;
-  logLevel: LogLevel;
-  logFormat: 'text' | 'json';
   progress: boolean;
 }
 
@@ -44,11 +42,7 @@ export function selectMappings(config: FerryConfig, flags: Pick<RunFlags, 'mappi
 }
 
 async function run(flags: RunFlags): Promise<number> {
-  const logger = createConsoleLogger({
-    level: flags.logLevel,
-    format: flags.logFormat,
-    stream: process.stderr,
-  });
+  const logger = createCliLogger(flags);
   const { config, mappingIds } = selectMappings(await loadConfig(flags.config), flags);
   if (flags.dryRun) {
     process.stdout.write(
@@ -91,7 +85,7 @@ async function run(flags: RunFlags): Promise<number> {
 }
 
 export function registerRunCommand(program: Command, setExitCode: (code: number) => void): void {
-  program
+  const command = program
     .command('run')
     .description(
       'Copy every mapping (or one) on this machine; state in a SQLite file so an interrupted run resumes.',
@@ -111,15 +105,8 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
       oneOf(['incremental', 'full'] as const),
       'incremental',
     )
-    .option(
-      '--log-level <level>',
-      'debug, info, warn or error',
-      oneOf(['debug', 'info', 'warn', 'error'] as const),
-      'warn',
-    )
-    .option('--log-format <format>', 'text or json', oneOf(['text', 'json'] as const), 'text')
-    .option('--no-progress', 'no progress bar or progress lines')
-    .action(async (flags: RunFlags) => {
-      setExitCode(await run(flags));
-    });
+    .option('--no-progress', 'no progress bar or progress lines');
+  withLogOptions(command, { logLevel: 'warn', logFormat: 'text' }).action(async (flags: RunFlags) => {
+    setExitCode(await run(flags));
+  });
 }

@@ -1,0 +1,214 @@
+// The ledger table's items: each record as the attributes stored for it, and back. Keys come from dynamodb-keys.ts.
+import type { ErrorClass } from '../domain/errors.ts';
+import type { ChecksumAlgorithm } from '../domain/object.ts';
+import type {
+  Counts,
+  CopyRecord,
+  FailureRecord,
+  ListerState,
+  RunMode,
+  RunRecord,
+  UploadRecord,
+} from '../ports/ledger.ts';
+import {
+  dateAttribute,
+  enumAttribute,
+  integerAttribute,
+  optionalDateAttribute,
+  optionalStringAttribute,
+  type StoredItem,
+  stringAttribute,
+} from './dynamodb-attributes.ts';
+import type { ScalarItem } from './dynamodb-item-size.ts';
+import {
+  batchMarkerKey,
+  copyKey,
+  failureKey,
+  type ItemKey,
+  mappingRunKey,
+  type ObjectItemKey,
+  runKey,
+  truncateUtf8,
+  uploadKey,
+  utf8Bytes,
+} from './dynamodb-keys.ts';
+
+export type StoredCounter = 'planned' | 'skipped' | 'copied' | 'failed';
+
+const errorClasses: Readonly<Record<ErrorClass, true>> = {
+  Throttled: true,
+  Transient: true,
+  NotFound: true,
+  AccessDenied: true,
+  SourceChanged: true,
+  ChecksumMismatch: true,
+  InvalidObject: true,
+  Config: true,
+  Internal: true,
+};
+const runModes: Readonly<Record<RunMode, true>> = { full: true, incremental: true };
+const listerStates: Readonly<Record<ListerState, true>> = { LISTING: true, LISTED: true, FAILED: true };
+const checksumAlgorithms: Readonly<Record<ChecksumAlgorithm, true>> = {
+  CRC32C: true,
+  CRC32: true,
+  CRC64NVME: true,
+};
+
+/** Failure messages are cut to this many UTF-8 bytes, so that a transaction of failures stays far below 4 MB. */
+export const MAX_FAILURE_MESSAGE_BYTES = 4096;
+
+/** The attributes that add the counts to a run's counter (for an ADD update). */
+export function counterIncrements(counter: StoredCounter, counts: Counts): Record<string, number> {
+  return { [`${counter}Objects`]: counts.objects, [`${counter}Bytes`]: counts.bytes };
+}
+
+function counterOf(item: StoredItem, counter: StoredCounter): Counts {
+  return { objects: integerAttribute(item, `${counter}Objects`), bytes: integerAttribute(item, `${counter}Bytes`) };
+}
+
+const zero: Counts = { objects: 0, bytes: 0 };
+
+export function newRunItem(run: {
+  runId: string;
+  mappingId: string;
+  mode: RunMode;
+  startedAt: Date;
+}): ScalarItem & ItemKey {
+  return {
+    ...runKey(run.runId),
+    runId: run.runId,
+    mappingId: run.mappingId,
+    mode: run.mode,
+    listerState: 'LISTING',
+    startedAt: run.startedAt.toISOString(),
+    ...counterIncrements('planned', zero),
+    ...counterIncrements('skipped', zero),
+    ...counterIncrements('copied', zero),
+    ...counterIncrements('failed', zero),
+  };
+}
+
+export function runFromItem(item: StoredItem): RunRecord {
+  const reason = optionalStringAttribute(item, 'reason');
+  const listedAt = optionalDateAttribute(item, 'listedAt');
+  const checkpoint = optionalStringAttribute(item, 'checkpoint');
+  return {
+    runId: stringAttribute(item, 'runId'),
+    mappingId: stringAttribute(item, 'mappingId'),
+    mode: enumAttribute(item, 'mode', runModes),
+    listerState: enumAttribute(item, 'listerState', listerStates),
+    ...(reason === undefined ? {} : { reason }),
+    startedAt: dateAttribute(item, 'startedAt'),
+    ...(listedAt === undefined ? {} : { listedAt }),
+    ...(checkpoint === undefined ? {} : { checkpoint }),
+    planned: counterOf(item, 'planned'),
+    skipped: counterOf(item, 'skipped'),
+    copied: counterOf(item, 'copied'),
+    failed: counterOf(item, 'failed'),
+  };
+}
+
+/** The mapping's index entry for a run: latestRun reads the last one. */
+export function mappingRunItem(run: { runId: string; mappingId: string; startedAt: Date }): ScalarItem & ItemKey {
+  return { ...mappingRunKey(run), runId: run.runId };
+}
+
+/**
+ * The item that records a batch once. It expires (DynamoDB TTL on expiresAt, epoch seconds) long after any
+ * redelivery could come. failuresPending marks an outcome whose failures did not all fit in its transaction.
+ */
+export function batchMarkerItem(marker: {
+  runId: string;
+  batchId: string;
+  kind: 'PLANNED' | 'DONE';
+  expiresAt: Date;
+  failuresPending?: boolean;
+}): ScalarItem & ItemKey {
+  return {
+    ...batchMarkerKey(marker),
+    expiresAt: Math.floor(marker.expiresAt.getTime() / 1000),
+    ...(marker.failuresPending ? { failuresPending: true } : {}),
+  };
+}
+
+/** An object's item carries its full key only when the item key had to shorten it. */
+function fullKeyAttribute(itemKey: ObjectItemKey, objectKey: string): { key?: string } {
+  return itemKey.exact ? {} : { key: objectKey };
+}
+
+/** Whether a stored item is the one for this object key (a shortened key can be shared by two objects). */
+export function isItemOf(item: StoredItem, itemKey: ObjectItemKey, objectKey: string): boolean {
+  const stored = optionalStringAttribute(item, 'key');
+  return stored === undefined ? itemKey.exact : stored === objectKey;
+}
+
+function truncatedMessage(message: string): string {
+  if (utf8Bytes(message) <= MAX_FAILURE_MESSAGE_BYTES) return message;
+  const marker = ' …';
+  return `${truncateUtf8(message, MAX_FAILURE_MESSAGE_BYTES - utf8Bytes(marker))}${marker}`;
+}
+
+export function failureItem(runId: string, failure: FailureRecord): ScalarItem & ItemKey {
+  const itemKey = failureKey(runId, failure.key);
+  return {
+    pk: itemKey.pk,
+    sk: itemKey.sk,
+    ...fullKeyAttribute(itemKey, failure.key),
+    errorClass: failure.errorClass,
+    message: truncatedMessage(failure.message),
+    attempts: failure.attempts,
+  };
+}
+
+export function failureFromItem(item: StoredItem): FailureRecord {
+  return {
+    key: optionalStringAttribute(item, 'key') ?? stringAttribute(item, 'sk'),
+    errorClass: enumAttribute(item, 'errorClass', errorClasses),
+    message: stringAttribute(item, 'message'),
+    attempts: integerAttribute(item, 'attempts'),
+  };
+}
+
+export function copyItem(mappingId: string, record: CopyRecord): ScalarItem & ItemKey {
+  const itemKey = copyKey(mappingId, record.key);
+  return {
+    pk: itemKey.pk,
+    sk: itemKey.sk,
+    ...fullKeyAttribute(itemKey, record.key),
+    sourceEtag: record.sourceEtag,
+    sourceSize: record.sourceSize,
+    destinationEtag: record.destinationEtag,
+  };
+}
+
+export function copyFromItem(item: StoredItem, key: string): CopyRecord {
+  return {
+    key,
+    sourceEtag: stringAttribute(item, 'sourceEtag'),
+    sourceSize: integerAttribute(item, 'sourceSize'),
+    destinationEtag: stringAttribute(item, 'destinationEtag'),
+  };
+}
+
+export function uploadItem(mappingId: string, upload: UploadRecord): ScalarItem & ItemKey {
+  const itemKey = uploadKey(mappingId, upload.key);
+  return {
+    pk: itemKey.pk,
+    sk: itemKey.sk,
+    ...fullKeyAttribute(itemKey, upload.key),
+    uploadId: upload.uploadId,
+    sourceEtag: upload.sourceEtag,
+    partSize: upload.partSize,
+    checksumAlgorithm: upload.checksumAlgorithm,
+  };
+}
+
+export function uploadFromItem(item: StoredItem, key: string): UploadRecord {
+  return {
+    key,
+    uploadId: stringAttribute(item, 'uploadId'),
+    sourceEtag: stringAttribute(item, 'sourceEtag'),
+    partSize: integerAttribute(item, 'partSize'),
+    checksumAlgorithm: enumAttribute(item, 'checksumAlgorithm', checksumAlgorithms),
+  };
+}

@@ -1,0 +1,224 @@
+// The run ledger on one DynamoDB table: exact, idempotent counters per run, failures in key order, and the object
+// memory. Item layout and costs: docs/ledger.md.
+//
+// recordPlanned and recordOutcome are one transaction each: a conditional put of the batch's marker item (refused
+// when the batchId is recorded already) and an ADD to the run item's counters, so a redelivered batch never counts
+// twice and concurrent batches never lose an update. An outcome's failures ride in the same transaction as far as
+// its 100-item limit allows; the rest follow in batch writes, and the marker says so (failuresPending) until they
+// are written, so a redelivery after a crash in between completes them.
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { FerryError } from '../domain/errors.ts';
+import { type Clock, systemClock } from '../ports/clock.ts';
+import type { ObjectMemory, RunLedger, RunRecord } from '../ports/ledger.ts';
+import {
+  batchMarkerItem,
+  counterIncrements,
+  failureFromItem,
+  failureItem,
+  mappingRunItem,
+  newRunItem,
+  runFromItem,
+} from './dynamodb-items.ts';
+import {
+  assertLedgerId,
+  type BatchMarkerKind,
+  batchMarkerKey,
+  failureSortKey,
+  failuresPartition,
+  type ItemKey,
+  isLedgerId,
+  mappingRunsPartition,
+  runKey,
+} from './dynamodb-keys.ts';
+import { createDynamoDbObjectMemory } from './dynamodb-object-memory.ts';
+import {
+  getItem,
+  type LedgerTransactItem,
+  type LedgerWrite,
+  lastPerKey,
+  MAX_TRANSACTION_ITEMS,
+  openLedgerTable,
+  putAll,
+  queryPartition,
+  type TransactionResult,
+  transactWrite,
+  updateItem,
+} from './dynamodb-table.ts';
+
+export interface DynamoDbLedgerOptions {
+  readonly client: DynamoDBClient;
+  readonly tableName: string;
+  /** Stamps batch markers' expiry, and a LISTED state change that brings no time of its own; sleeps retries. */
+  readonly clock?: Clock;
+  /** Keep an item per copied object for change detection (one write unit each); default true. */
+  readonly rememberCopies?: boolean;
+  /** How long batch markers are kept before DynamoDB's TTL deletes them; default 30 days. */
+  readonly batchMarkerTtlSec?: number;
+  /** Called after every successful write request, for cost accounting. */
+  readonly onWrite?: (write: LedgerWrite) => void;
+  /** Jitter for the ledger's own retries; Math.random by default. */
+  readonly random?: () => number;
+}
+
+/** Longer than any redelivery can come late: SQS keeps a message 14 days at most. */
+export const defaultBatchMarkerTtlSec = 30 * 24 * 60 * 60;
+
+/** A counter transaction holds the run update and the marker; the rest of its room is for failures. */
+export const INLINE_FAILURES = MAX_TRANSACTION_ITEMS - 2;
+
+function requirePageLimit(limit: number): void {
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new RangeError(`page limit must be an integer of at least 1`);
+}
+
+/** The run update is always the first item of a counter transaction: its condition failing means no such run. */
+function wasRecorded(result: TransactionResult, runId: string): boolean {
+  if (result.written) return true;
+  if (result.failedIndex === 0) throw new FerryError('Internal', `the ledger has no run ${runId}`);
+  return false;
+}
+
+export function createDynamoDbLedger(options: DynamoDbLedgerOptions): RunLedger & ObjectMemory {
+  const clock = options.clock ?? systemClock;
+  const table = openLedgerTable({
+    client: options.client,
+    tableName: options.tableName,
+    clock,
+    ...(options.onWrite ? { onWrite: options.onWrite } : {}),
+    ...(options.random ? { random: options.random } : {}),
+  });
+  const markerTtlMs = (options.batchMarkerTtlSec ?? defaultBatchMarkerTtlSec) * 1000;
+
+  const marker = (
+    runId: string,
+    batch: { batchId: string; kind: BatchMarkerKind; failuresPending?: boolean },
+  ): LedgerTransactItem => ({
+    put: batchMarkerItem({ runId, ...batch, expiresAt: new Date(clock.now().getTime() + markerTtlMs) }),
+    condition: 'absent',
+  });
+
+  const readRun = async (runId: string): Promise<RunRecord | undefined> => {
+    if (!isLedgerId(runId)) return undefined;
+    const item = await getItem(table, runKey(runId));
+    return item === undefined ? undefined : runFromItem(item);
+  };
+
+  /** Writes an outcome's failures that did not fit in its transaction, then clears the marker's note of them. */
+  const writeDeferredFailures = async (
+    markerKey: ItemKey,
+    deferred: Parameters<typeof putAll>[1],
+  ): Promise<void> => {
+    await putAll(table, deferred);
+    await updateItem(table, markerKey, { changes: { remove: ['failuresPending'] }, condition: 'present' });
+  };
+
+  const ledger: RunLedger = {
+    async startRun(run) {
+      assertLedgerId('run', run.runId);
+      assertLedgerId('mapping', run.mappingId);
+      const item = newRunItem(run);
+      const result = await transactWrite(table, [
+        { put: item, condition: 'absent' },
+        { put: mappingRunItem(run) },
+      ]);
+      if (result.written) return runFromItem(item);
+      const existing = await readRun(run.runId);
+      if (existing === undefined) throw new Error(`run ${run.runId} vanished while it was being started`);
+      return existing;
+    },
+
+    getRun: readRun,
+
+    async latestRun(mappingId) {
+      if (!isLedgerId(mappingId)) return undefined;
+      const [newest] = await queryPartition(table, {
+        pk: mappingRunsPartition(mappingId),
+        limit: 1,
+        descending: true,
+      });
+      return typeof newest?.runId === 'string' ? await readRun(newest.runId) : undefined;
+    },
+
+    async recordPlanned(runId, batch) {
+      assertLedgerId('run', runId);
+      const result = await transactWrite(table, [
+        {
+          update: runKey(runId),
+          changes: {
+            add: { ...counterIncrements('planned', batch.planned), ...counterIncrements('skipped', batch.skipped) },
+            ...(batch.checkpoint === undefined ? {} : { set: { checkpoint: batch.checkpoint } }),
+          },
+          condition: 'present',
+        },
+        marker(runId, { batchId: batch.batchId, kind: 'PLANNED' }),
+      ]);
+      return wasRecorded(result, runId);
+    },
+
+    async setListerState(runId, state, stateOptions = {}) {
+      assertLedgerId('run', runId);
+      const { reason } = stateOptions;
+      const listedAt = state === 'LISTED' ? (stateOptions.at ?? clock.now()) : undefined;
+      const found = await updateItem(table, runKey(runId), {
+        changes: {
+          set: {
+            listerState: state,
+            ...(reason === undefined ? {} : { reason }),
+            ...(listedAt === undefined ? {} : { listedAt: listedAt.toISOString() }),
+          },
+          remove: [...(reason === undefined ? ['reason'] : []), ...(listedAt === undefined ? ['listedAt'] : [])],
+        },
+        condition: 'present',
+      });
+      if (!found) throw new FerryError('Internal', `the ledger has no run ${runId}`);
+    },
+
+    async recordOutcome(runId, outcome) {
+      assertLedgerId('run', runId);
+      const failures = lastPerKey(outcome.failures.map((failure) => failureItem(runId, failure)));
+      const inline = failures.slice(0, INLINE_FAILURES);
+      const deferred = failures.slice(INLINE_FAILURES);
+      const markerKey = batchMarkerKey({ runId, batchId: outcome.batchId, kind: 'DONE' });
+      const result = await transactWrite(table, [
+        {
+          update: runKey(runId),
+          changes: {
+            add: { ...counterIncrements('copied', outcome.copied), ...counterIncrements('failed', outcome.failed) },
+          },
+          condition: 'present',
+        },
+        marker(runId, { batchId: outcome.batchId, kind: 'DONE', failuresPending: deferred.length > 0 }),
+        ...inline.map((put) => ({ put })),
+      ]);
+      const recorded = wasRecorded(result, runId);
+      if (deferred.length === 0) return recorded;
+      // A duplicate finishes what the first delivery may have left undone: the marker tells.
+      if (recorded || (await getItem(table, markerKey))?.failuresPending === true) {
+        await writeDeferredFailures(markerKey, deferred);
+      }
+      return recorded;
+    },
+
+    async listFailures(runId, page) {
+      requirePageLimit(page.limit);
+      if (!isLedgerId(runId)) return { failures: [] };
+      // One item more than asked tells whether another page follows, so the last page never comes back empty.
+      const items = await queryPartition(table, {
+        pk: failuresPartition(runId),
+        limit: page.limit + 1,
+        ...(page.after === undefined ? {} : { after: failureSortKey(page.after).value }),
+      });
+      const failures = items.slice(0, page.limit).map(failureFromItem);
+      const last = failures.at(-1);
+      return items.length > page.limit && last !== undefined ? { failures, next: last.key } : { failures };
+    },
+  };
+
+  return {
+    ...ledger,
+    ...createDynamoDbObjectMemory({
+      table,
+      ...(options.rememberCopies === undefined ? {} : { rememberCopies: options.rememberCopies }),
+    }),
+  };
+}

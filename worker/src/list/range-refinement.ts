@@ -1,0 +1,73 @@
+// Pure decisions of range discovery: which sampled range to split next, how to cut it, which neighbours to merge.
+import type { SampledRange } from './range-sample.ts';
+
+/** The unsampled pieces a range is cut into at points (sorted, strictly inside it); the first keeps its sample. */
+export function cutAt(range: SampledRange, points: readonly string[]): Omit<SampledRange, 'complete' | 'estimatedKeys'>[] {
+  const bounds = [range.after, ...points, range.through];
+  return points.length === 0
+    ? [range]
+    : bounds.slice(0, -1).map((after, index) => {
+        const through = bounds[index + 1];
+        if (index === 0) return { ...range, through };
+        return { after, through, sampledKeys: 0, pageFirst: undefined, pageKeys: 0, lastSampled: undefined };
+      });
+}
+
+/** Two adjacent ranges as one; what is known of the left one's start stays known. */
+export function mergeAdjacent(left: SampledRange, right: SampledRange): SampledRange {
+  const merged = { after: left.after, through: right.through, estimatedKeys: left.estimatedKeys + right.estimatedKeys };
+  if (!left.complete) return { ...left, ...merged };
+  return {
+    ...merged,
+    sampledKeys: left.sampledKeys + right.sampledKeys,
+    pageFirst: right.pageFirst ?? left.pageFirst,
+    pageKeys: right.pageFirst === undefined ? left.pageKeys : right.pageKeys,
+    lastSampled: right.lastSampled ?? left.lastSampled,
+    complete: right.complete,
+  };
+}
+
+export interface RangeLimits {
+  readonly maxRanges: number;
+  /** Neighbours estimated together below this are merged; ranges estimated below twice this are not split. */
+  readonly minRangeKeys: number;
+}
+
+/** Merges the adjacent pair with the fewest estimated keys while there are too many ranges or a pair is small. */
+export function coalesce(ranges: readonly SampledRange[], limits: RangeLimits): SampledRange[] {
+  const result = [...ranges];
+  while (result.length > 1) {
+    let best = 0;
+    let bestKeys = Number.POSITIVE_INFINITY;
+    for (let index = 0; index + 1 < result.length; index++) {
+      const keys = result[index]!.estimatedKeys + result[index + 1]!.estimatedKeys;
+      if (keys < bestKeys) {
+        best = index;
+        bestKeys = keys;
+      }
+    }
+    if (result.length <= limits.maxRanges && bestKeys >= limits.minRangeKeys) break;
+    result.splice(best, 2, mergeAdjacent(result[best]!, result[best + 1]!));
+  }
+  return result;
+}
+
+/**
+ * The index of the range to split next: the not fully sampled one with the most estimated keys, while there is
+ * room for more ranges and it is big enough to be worth it. Undefined: discovery is done.
+ */
+export function rangeToSplit(options: {
+  ranges: readonly SampledRange[];
+  limits: RangeLimits;
+  unsplittable: ReadonlySet<SampledRange>;
+}): number | undefined {
+  const { ranges, limits, unsplittable } = options;
+  if (ranges.length >= limits.maxRanges) return undefined;
+  let chosen: number | undefined;
+  ranges.forEach((range, index) => {
+    if (range.complete || unsplittable.has(range)) return;
+    if (range.estimatedKeys < 2 * limits.minRangeKeys) return;
+    if (chosen === undefined || range.estimatedKeys > ranges[chosen]!.estimatedKeys) chosen = index;
+  });
+  return chosen;
+}

@@ -1,36 +1,14 @@
 // Runs the WorkQueue contract against the SQS queue on moto: a fresh work queue and dead-letter queue per case.
 import { DeleteQueueCommand } from '@aws-sdk/client-sqs';
-import { afterAll, inject } from 'vitest';
-import { createSqsClient } from '../../worker/src/aws/clients.ts';
+import { afterAll } from 'vitest';
 import { createWorkQueues } from '../../worker/src/distributed/create-queue.ts';
 import { peekDeadLetters } from '../../worker/src/distributed/sqs-dead-letters.ts';
 import { createSqsWorkQueue } from '../../worker/src/distributed/sqs-work-queue.ts';
-import { testCredentials } from '../support/aws.ts';
+import { motoSqsClient, uniqueQueueName } from '../unit/distributed/sqs-moto-client.ts';
 import { describeWorkQueueContract } from './work-queue.contract.ts';
 
-const client = createSqsClient(
-  {
-    name: 'moto',
-    url: inject('motoSource'),
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: { kind: 'env', prefix: 'MOTO' },
-  },
-  {
-    env: {
-      MOTO_ACCESS_KEY_ID: testCredentials.accessKeyId,
-      MOTO_SECRET_ACCESS_KEY: testCredentials.secretAccessKey,
-    },
-    maxAttempts: 1,
-  },
-);
+const client = motoSqsClient();
 afterAll(() => client.destroy());
-
-let counter = 0;
-function uniqueQueueName(): string {
-  counter += 1;
-  return `ferry-contract-${process.pid}-${counter}-${Date.now().toString(36)}`;
-}
 
 const realTime = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -40,7 +18,7 @@ describeWorkQueueContract(
   async ({ maxReceiveCount }) => {
     const { queueUrl, deadLetterQueueUrl } = await createWorkQueues({
       client,
-      queueName: uniqueQueueName(),
+      queueName: uniqueQueueName('ferry-contract'),
       maxReceiveCount,
       visibilityTimeoutSec: 30,
     });

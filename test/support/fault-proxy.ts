@@ -189,7 +189,10 @@ function ruleBuilderFor(server: Mockttp, rule: ResetRule): RequestRuleBuilder {
   return rule.query ? builder.withQuery(rule.query) : builder;
 }
 
-/** Starts a proxy on a free loopback port that forwards to upstreamUrl (scheme, host and port; no path). */
+/**
+ * Starts a proxy on a free port that forwards to upstreamUrl (scheme, host and port; no path). Its url is on 127.0.0.1
+ * (mockttp itself listens on every interface).
+ */
 export async function startFaultProxy(upstreamUrl: string): Promise<FaultProxy> {
   const server = getLocal({ cors: false, http2: false, suggestChanges: false });
   await server.start({ startPort: 20_000, endPort: 60_000 });

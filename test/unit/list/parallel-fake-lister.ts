@@ -100,7 +100,8 @@ export class FakeLister implements ObjectLister {
         if (!key.startsWith(prefix)) break;
         page.push(key);
       }
-      if (page[0] !== undefined && this.#options.failPage?.(page[0])) throw new Error(`page at ${page[0]} failed`);
+      if (page[0] !== undefined && this.#options.failPage?.(page[0]))
+        throw new Error(`page at ${page[0]} failed`);
       return page;
     } finally {
       this.inFlightPages -= 1;

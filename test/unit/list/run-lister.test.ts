@@ -79,7 +79,7 @@ describe('runLister', () => {
       memory: ledger,
       queue,
       logger: silentLogger,
-      limits: { maxItems: 10, maxBytes: 1_000_000 },
+      limits: { maxItems: 10, maxBytes: 1_000_000, maxMessageBytes: 1_000_000 },
     });
     const copied = sources.filter((_, i) => i % 2 === 1);
     expect(run.listerState).toBe('LISTED');
@@ -100,7 +100,11 @@ describe('runLister', () => {
       memory: ledger,
       queue,
     };
-    const options = { ...common, logger: silentLogger, limits: { maxItems: 7, maxBytes: 1_000_000 } };
+    const options = {
+      ...common,
+      logger: silentLogger,
+      limits: { maxItems: 7, maxBytes: 1_000_000, maxMessageBytes: 1_000_000 },
+    };
     await expect(runLister({ ...options, source: lister(sources, { failAfter: 101 }) })).rejects.toThrow(
       'listing broke',
     );
@@ -127,7 +131,7 @@ describe('runLister', () => {
       memory: ledger,
       queue,
       logger: silentLogger,
-      limits: { maxItems: 50, maxBytes: 1_000_000 },
+      limits: { maxItems: 50, maxBytes: 1_000_000, maxMessageBytes: 1_000_000 },
     };
     await runLister(options);
     await ledger.setListerState('r3', 'LISTING'); // as if the lister died before it could say LISTED

@@ -1,11 +1,16 @@
 // The work batcher: batches by count and bytes, large objects alone, ids stable for the same keys.
 import { describe, expect, test } from 'vitest';
 import { batchIdOf, WorkBatcher } from '../../../worker/src/list/work-batcher.ts';
+import { decodeWorkBatch, encodeWorkBatch } from '../../../worker/src/queue/work-message.ts';
 
 const item = (key: string, size: number) => ({ key, size, etag: `e-${key}` });
 
 function cut(sizes: number[], limits: { maxItems: number; maxBytes: number }): string[][] {
-  const batcher = new WorkBatcher({ runId: 'r', mappingId: 'm', limits });
+  const batcher = new WorkBatcher({
+    runId: 'r',
+    mappingId: 'm',
+    limits: { ...limits, maxMessageBytes: 1_000_000 },
+  });
   const batches = sizes.flatMap((size, i) => batcher.add(item(`k${i}`, size)));
   const last = batcher.flush();
   return [...batches, ...(last ? [last] : [])].map((batch) => batch.items.map((x) => x.key));
@@ -28,11 +33,40 @@ describe('WorkBatcher', () => {
   });
 
   test('an add that closes the batch before it and its own returns both, in order', () => {
-    const batcher = new WorkBatcher({ runId: 'r', mappingId: 'm', limits: { maxItems: 10, maxBytes: 100 } });
+    const batcher = new WorkBatcher({
+      runId: 'r',
+      mappingId: 'm',
+      limits: { maxItems: 10, maxBytes: 100, maxMessageBytes: 1_000_000 },
+    });
     expect(batcher.add(item('a', 10))).toEqual([]);
     const closed = batcher.add(item('b', 200));
     expect(closed.map((batch) => batch.items.map((x) => x.key))).toEqual([['a'], ['b']]);
     expect(batcher.pending).toBe(0);
+  });
+
+  test('long escaped keys close a batch before its message would pass the byte limit', () => {
+    const batcher = new WorkBatcher({
+      runId: 'r',
+      mappingId: 'm',
+      limits: { maxItems: 100, maxBytes: 1_000_000, maxMessageBytes: 20_000 },
+    });
+    const key = (i: number) => `${String(i).padStart(3, '0')}${'\u0001'.repeat(1000)}`; // each escapes to 6 bytes
+    const batches = Array.from({ length: 10 }, (_, i) => batcher.add(item(key(i), 1))).flat();
+    const last = batcher.flush();
+    const all = [...batches, ...(last ? [last] : [])];
+    expect(all.length).toBeGreaterThan(2);
+    for (const batch of all)
+      expect(Buffer.byteLength(encodeWorkBatch(batch))).toBeLessThanOrEqual(20_000 + 200);
+    expect(all.flatMap((batch) => batch.items.map((x) => x.key))).toEqual(
+      Array.from({ length: 10 }, (_, i) => key(i)),
+    );
+  });
+
+  test('keys with U+FFFE and U+FFFF travel escaped and decode unchanged', () => {
+    const batch = { runId: 'r', mappingId: 'm', batchId: 'b', items: [item('odd\uFFFE\uFFFFkey', 1)] };
+    const body = encodeWorkBatch(batch);
+    expect(body).not.toMatch(/[\uFFFE\uFFFF]/);
+    expect(decodeWorkBatch(body)).toEqual(batch);
   });
 
   test('batch ids depend on run and keys only', () => {

@@ -35,7 +35,9 @@ export async function joinFleet(options: {
   if (identity) {
     logger.info('fleet.instance', { instanceId: identity.instanceId, region: identity.region });
     protector = await createScaleInProtectorForInstance({
-      autoscaling: autoScalingInstanceApi(createAutoScalingClient({ ...options.control, region: identity.region })),
+      autoscaling: autoScalingInstanceApi(
+        createAutoScalingClient({ ...options.control, region: identity.region }),
+      ),
       instanceId: identity.instanceId,
       clock,
       logger,

@@ -48,7 +48,10 @@ async function call<T>(tableName: string, operation: string, request: () => Prom
   }
 }
 
-async function describeTable(client: DynamoDBClient, tableName: string): Promise<TableDescription | undefined> {
+async function describeTable(
+  client: DynamoDBClient,
+  tableName: string,
+): Promise<TableDescription | undefined> {
   try {
     return (await client.send(new DescribeTableCommand({ TableName: tableName }))).Table;
   } catch (error) {
@@ -60,7 +63,9 @@ async function describeTable(client: DynamoDBClient, tableName: string): Promise
 /** Why an existing table cannot be the ledger (its keys must be string pk and sk), or undefined when it can. */
 export function keySchemaProblem(table: TableDescription): string | undefined {
   const keys = (table.KeySchema ?? []).map((key) => `${key.AttributeName}:${key.KeyType}`).join(',');
-  const types = new Map((table.AttributeDefinitions ?? []).map((each) => [each.AttributeName, each.AttributeType]));
+  const types = new Map(
+    (table.AttributeDefinitions ?? []).map((each) => [each.AttributeName, each.AttributeType]),
+  );
   if (keys !== 'pk:HASH,sk:RANGE' || types.get('pk') !== 'S' || types.get('sk') !== 'S') {
     return `its key schema is ${keys || 'unknown'}, but the ledger needs a string partition key pk and sort key sk`;
   }
@@ -128,7 +133,10 @@ async function enableTimeToLive(client: DynamoDBClient, tableName: string): Prom
     );
   }
   if (status === 'DISABLING') {
-    throw new FerryError('Config', `DynamoDB table ${tableName} is switching TTL off; run ferry init again later`);
+    throw new FerryError(
+      'Config',
+      `DynamoDB table ${tableName} is switching TTL off; run ferry init again later`,
+    );
   }
   await call(tableName, 'UpdateTimeToLive', () =>
     client.send(
@@ -188,13 +196,20 @@ export async function createLedgerTable(options: CreateLedgerTableOptions): Prom
   const clock = options.clock ?? systemClock;
   const deadlineMs = options.deadlineMs ?? defaultTableDeadlineMs;
   const deadline = clock.now().getTime() + deadlineMs;
+  const assertLedgerShape = (table: TableDescription): void => {
+    const problem = keySchemaProblem(table);
+    if (problem)
+      throw new FerryError('Config', `DynamoDB table ${tableName} cannot be the ledger: ${problem}`);
+  };
   const existing = await describeTable(client, tableName);
-  if (existing) {
-    const problem = keySchemaProblem(existing);
-    if (problem) throw new FerryError('Config', `DynamoDB table ${tableName} cannot be the ledger: ${problem}`);
-  }
+  if (existing) assertLedgerShape(existing);
   const created = existing ? false : await createTable(options);
   await waitUntilActive(client, tableName, Math.max(0, deadline - clock.now().getTime()));
+  if (!existing && !created) {
+    // Made by a concurrent `ferry init`, or by someone else: check it as well.
+    const raced = await describeTable(client, tableName);
+    if (raced) assertLedgerShape(raced);
+  }
   await enableTimeToLive(client, tableName);
   await enablePointInTimeRecovery({ client, tableName, clock, deadline });
   return { created };

@@ -9,11 +9,7 @@ export const WRITE_UNIT_BYTES = 1024;
 
 /** Significant decimal digits of a number: leading and trailing zeros do not count. */
 function significantDigits(value: number): number {
-  const digits = Math.abs(value)
-    .toString()
-    .replace('.', '')
-    .replace(/^0+/, '')
-    .replace(/0+$/, '');
+  const digits = Math.abs(value).toString().replace('.', '').replace(/^0+/, '').replace(/0+$/, '');
   return Math.max(1, digits.length);
 }
 

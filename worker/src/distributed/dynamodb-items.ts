@@ -2,8 +2,8 @@
 import type { ErrorClass } from '../domain/errors.ts';
 import type { ChecksumAlgorithm } from '../domain/object.ts';
 import type {
-  Counts,
   CopyRecord,
+  Counts,
   FailureRecord,
   ListerState,
   RunMode,
@@ -63,7 +63,10 @@ export function counterIncrements(counter: StoredCounter, counts: Counts): Recor
 }
 
 function counterOf(item: StoredItem, counter: StoredCounter): Counts {
-  return { objects: integerAttribute(item, `${counter}Objects`), bytes: integerAttribute(item, `${counter}Bytes`) };
+  return {
+    objects: integerAttribute(item, `${counter}Objects`),
+    bytes: integerAttribute(item, `${counter}Bytes`),
+  };
 }
 
 const zero: Counts = { objects: 0, bytes: 0 };
@@ -109,7 +112,11 @@ export function runFromItem(item: StoredItem): RunRecord {
 }
 
 /** The mapping's index entry for a run: latestRun reads the last one. */
-export function mappingRunItem(run: { runId: string; mappingId: string; startedAt: Date }): ScalarItem & ItemKey {
+export function mappingRunItem(run: {
+  runId: string;
+  mappingId: string;
+  startedAt: Date;
+}): ScalarItem & ItemKey {
   return { ...mappingRunKey(run), runId: run.runId };
 }
 

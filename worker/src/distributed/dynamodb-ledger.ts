@@ -145,7 +145,10 @@ export function createDynamoDbLedger(options: DynamoDbLedgerOptions): RunLedger 
         {
           update: runKey(runId),
           changes: {
-            add: { ...counterIncrements('planned', batch.planned), ...counterIncrements('skipped', batch.skipped) },
+            add: {
+              ...counterIncrements('planned', batch.planned),
+              ...counterIncrements('skipped', batch.skipped),
+            },
             ...(batch.checkpoint === undefined ? {} : { set: { checkpoint: batch.checkpoint } }),
           },
           condition: 'present',
@@ -166,7 +169,10 @@ export function createDynamoDbLedger(options: DynamoDbLedgerOptions): RunLedger 
             ...(reason === undefined ? {} : { reason }),
             ...(listedAt === undefined ? {} : { listedAt: listedAt.toISOString() }),
           },
-          remove: [...(reason === undefined ? ['reason'] : []), ...(listedAt === undefined ? ['listedAt'] : [])],
+          remove: [
+            ...(reason === undefined ? ['reason'] : []),
+            ...(listedAt === undefined ? ['listedAt'] : []),
+          ],
         },
         condition: 'present',
       });
@@ -183,7 +189,10 @@ export function createDynamoDbLedger(options: DynamoDbLedgerOptions): RunLedger 
         {
           update: runKey(runId),
           changes: {
-            add: { ...counterIncrements('copied', outcome.copied), ...counterIncrements('failed', outcome.failed) },
+            add: {
+              ...counterIncrements('copied', outcome.copied),
+              ...counterIncrements('failed', outcome.failed),
+            },
           },
           condition: 'present',
         },

@@ -1,13 +1,7 @@
 // Object memory in the DynamoDB ledger table: one item per copied object (optional: it costs a write per object) and
 // one per unfinished multipart upload.
 import type { CopyRecord, ObjectMemory } from '../ports/ledger.ts';
-import {
-  copyFromItem,
-  copyItem,
-  isItemOf,
-  uploadFromItem,
-  uploadItem,
-} from './dynamodb-items.ts';
+import { copyFromItem, copyItem, isItemOf, uploadFromItem, uploadItem } from './dynamodb-items.ts';
 import { assertLedgerId, copyKey, type ObjectItemKey, uploadKey } from './dynamodb-keys.ts';
 import { deleteItem, getAll, getItem, type LedgerTable, putAll, putItem } from './dynamodb-table.ts';
 
@@ -49,7 +43,8 @@ export function createDynamoDbObjectMemory(options: DynamoDbObjectMemoryOptions)
       );
       for (const item of items) {
         const match = typeof item.pk === 'string' ? wanted.get(item.pk) : undefined;
-        if (match && isItemOf(item, match.itemKey, match.key)) recalled.set(match.key, copyFromItem(item, match.key));
+        if (match && isItemOf(item, match.itemKey, match.key))
+          recalled.set(match.key, copyFromItem(item, match.key));
       }
       return recalled;
     },

@@ -27,7 +27,12 @@ export const MAX_TRANSACTION_ITEMS = 100;
 export const MAX_BATCH_WRITE_ITEMS = 25;
 export const MAX_BATCH_GET_KEYS = 100;
 
-export type LedgerWriteOperation = 'TransactWriteItems' | 'BatchWriteItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem';
+export type LedgerWriteOperation =
+  | 'TransactWriteItems'
+  | 'BatchWriteItem'
+  | 'PutItem'
+  | 'UpdateItem'
+  | 'DeleteItem';
 
 /** One successful write request, for cost accounting. */
 export interface LedgerWrite {
@@ -105,7 +110,8 @@ function meter(
 }
 
 function withCondition(condition: ItemCondition | undefined, names: Record<string, string> = {}) {
-  if (condition === undefined) return Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {};
+  if (condition === undefined)
+    return Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {};
   const { ConditionExpression, ExpressionAttributeNames } = itemExistsCondition(condition === 'present');
   return { ConditionExpression, ExpressionAttributeNames: { ...names, ...ExpressionAttributeNames } };
 }
@@ -113,7 +119,8 @@ function withCondition(condition: ItemCondition | undefined, names: Record<strin
 type SdkTransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 function toSdkTransactItem(table: LedgerTable, item: LedgerTransactItem): SdkTransactItem {
-  if ('put' in item) return { Put: { TableName: table.tableName, Item: item.put, ...withCondition(item.condition) } };
+  if ('put' in item)
+    return { Put: { TableName: table.tableName, Item: item.put, ...withCondition(item.condition) } };
   const { ExpressionAttributeNames, ...expression } = updateExpression(item.changes);
   return {
     Update: {
@@ -130,7 +137,9 @@ function transactItemSizeBytes(item: LedgerTransactItem): number {
 }
 
 /** The outcome of a transaction: written, or refused because the condition of the item at failedIndex failed. */
-export type TransactionResult = { readonly written: true } | { readonly written: false; readonly failedIndex: number };
+export type TransactionResult =
+  | { readonly written: true }
+  | { readonly written: false; readonly failedIndex: number };
 
 /**
  * Writes all the items or none (at most MAX_TRANSACTION_ITEMS). A transaction cancelled by a conflict with another
@@ -162,9 +171,13 @@ export async function transactWrite(
       if (verdict.kind === 'condition-failed') return { written: false, failedIndex: verdict.index };
       if (verdict.kind === 'fail') throw classifyDynamoDbError(error, context);
       if (attempt >= retry.policy.maxAttempts) {
-        throw new FerryError('Throttled', `${context}: still cancelled (${codes.join(', ')}) after ${attempt} attempts`, {
-          cause: error,
-        });
+        throw new FerryError(
+          'Throttled',
+          `${context}: still cancelled (${codes.join(', ')}) after ${attempt} attempts`,
+          {
+            cause: error,
+          },
+        );
       }
       await retry.clock.sleep(backoffDelayMs(attempt, retry.policy, retry.random));
     }
@@ -218,7 +231,9 @@ export async function getAll(table: LedgerTable, keys: readonly ItemKey[]): Prom
     context: `DynamoDB BatchGetItem ${table.tableName}`,
     send: async (chunk) => {
       const output = await call(table, 'BatchGetItem', () =>
-        table.doc.send(new BatchGetCommand({ RequestItems: { [table.tableName]: { Keys: chunk.map(keyOf) } } })),
+        table.doc.send(
+          new BatchGetCommand({ RequestItems: { [table.tableName]: { Keys: chunk.map(keyOf) } } }),
+        ),
       );
       found.push(...(output.Responses?.[table.tableName] ?? []));
       const unprocessedKeys = new Set(
@@ -239,7 +254,9 @@ export async function getItem(table: LedgerTable, key: ItemKey): Promise<StoredI
 }
 
 export async function putItem(table: LedgerTable, item: ScalarItem & ItemKey): Promise<void> {
-  await call(table, 'PutItem', () => table.doc.send(new PutCommand({ TableName: table.tableName, Item: item })));
+  await call(table, 'PutItem', () =>
+    table.doc.send(new PutCommand({ TableName: table.tableName, Item: item })),
+  );
   meter(table, { operation: 'PutItem', sizesBytes: [itemSizeBytes(item)] });
 }
 

@@ -69,7 +69,11 @@ export function coverageProblem(options: {
     }
     if (next === undefined) {
       if (range.before !== undefined) return `the last range ends before ${JSON.stringify(range.before)}`;
-    } else if (range.before === undefined || next.after === undefined || range.before !== keyAfter(next.after)) {
+    } else if (
+      range.before === undefined ||
+      next.after === undefined ||
+      range.before !== keyAfter(next.after)
+    ) {
       return `ranges ${index} and ${index + 1} do not meet exactly`;
     }
   }
@@ -103,7 +107,9 @@ export interface KeySpaceSplit {
   readonly estimatedKeys: number[];
 }
 
-export const defaultSplitSettings: Readonly<Required<Omit<SplitKeySpaceOptions, 'lister' | 'prefix' | 'startAfter' | 'signal'>>> = {
+export const defaultSplitSettings: Readonly<
+  Required<Omit<SplitKeySpaceOptions, 'lister' | 'prefix' | 'startAfter' | 'signal'>>
+> = {
   maxProbes: 256,
   maxRanges: 64,
   minRangeKeys: 10_000,
@@ -162,7 +168,7 @@ export async function splitKeySpace(options: SplitKeySpaceOptions): Promise<KeyS
     const range = ranges[index]!;
     const points = splitPoints({
       prefix,
-      pageFirst: range.pageFirst ?? range.lastSampled ?? prefix,
+      pageFirst: range.pageFirst ?? prefix,
       lastSampled: range.lastSampled ?? prefix,
       through: range.through,
       maxPoints: budget,
@@ -182,6 +188,8 @@ export async function splitKeySpace(options: SplitKeySpaceOptions): Promise<KeyS
 }
 
 function toKeyRanges(ranges: readonly SampledRange[], startAfter: string | undefined): KeyRange[] {
-  const boundaries = ranges.slice(0, -1).flatMap((range) => (range.through === undefined ? [] : [range.through]));
+  const boundaries = ranges
+    .slice(0, -1)
+    .flatMap((range) => (range.through === undefined ? [] : [range.through]));
   return rangesFromBoundaries({ ...(startAfter !== undefined ? { startAfter } : {}), boundaries });
 }

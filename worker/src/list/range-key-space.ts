@@ -1,21 +1,14 @@
-// Key-space arithmetic for range discovery: code points, common prefixes and a rough position of a key in [0, 1].
+// Key-space arithmetic for range discovery: code points, and keys as mixed-radix numbers shaped like sampled keys.
 import { compareKeys } from '../plan/key-order.ts';
 
 /** One past the largest Unicode code point. */
-export const codePointLimit = 0x110000;
+const codePointLimit = 0x110000;
 const firstSurrogate = 0xd800;
 const afterSurrogates = 0xe000;
 
 /** The key's code points (never lone surrogates for keys that came from a listing). */
 export function codePointsOf(key: string): number[] {
   return Array.from(key, (character) => character.codePointAt(0) ?? 0);
-}
-
-/** The next code point that can appear in a key (surrogates skipped), or undefined after U+10FFFF. */
-export function nextCodePoint(codePoint: number): number | undefined {
-  const next = codePoint + 1;
-  if (next >= firstSurrogate && next < afterSurrogates) return afterSurrogates;
-  return next < codePointLimit ? next : undefined;
 }
 
 /** How many leading code points a and b share. */
@@ -28,109 +21,160 @@ export function commonCodePointCount(a: readonly number[], b: readonly number[])
 
 /** The longest common prefix of a and b, never cutting a surrogate pair in two. */
 export function commonPrefix(a: string, b: string): string {
-  return String.fromCodePoint(...codePointsOf(a).slice(0, commonCodePointCount(codePointsOf(a), codePointsOf(b))));
+  const points = codePointsOf(a);
+  return String.fromCodePoint(...points.slice(0, commonCodePointCount(points, codePointsOf(b))));
+}
+
+/** A set of characters a key position probably draws from: ascending [first, end) code point intervals. */
+interface CharClass {
+  readonly intervals: readonly (readonly [number, number])[];
+  readonly size: number;
+}
+
+function charClass(intervals: readonly (readonly [number, number])[]): CharClass {
+  return { intervals, size: intervals.reduce((total, [first, end]) => total + end - first, 0) };
+}
+
+const digits = charClass([[0x30, 0x3a]]);
+const lowerAlphanumerics = charClass([
+  [0x30, 0x3a],
+  [0x61, 0x7b],
+]);
+const upperAlphanumerics = charClass([
+  [0x30, 0x3a],
+  [0x41, 0x5b],
+]);
+const alphanumerics = charClass([
+  [0x30, 0x3a],
+  [0x41, 0x5b],
+  [0x61, 0x7b],
+]);
+const printable = charClass([[0x20, 0x7f]]);
+const everything = charClass([
+  [0, firstSurrogate],
+  [afterSurrogates, codePointLimit],
+]);
+const widening = [digits, lowerAlphanumerics, upperAlphanumerics, alphanumerics, printable, everything];
+
+function contains(set: CharClass, codePoint: number): boolean {
+  return set.intervals.some(([first, end]) => codePoint >= first && codePoint < end);
+}
+
+/** How many members of the class sort before code point. */
+function membersBelow(set: CharClass, codePoint: number): number {
+  let count = 0;
+  for (const [first, end] of set.intervals) {
+    if (codePoint <= first) break;
+    count += Math.min(codePoint, end) - first;
+  }
+  return count;
+}
+
+/** The class member with the given index. */
+function memberAt(set: CharClass, index: number): number {
+  let remaining = index;
+  for (const [first, end] of set.intervals) {
+    if (remaining < end - first) return first + remaining;
+    remaining -= end - first;
+  }
+  throw new RangeError(`no member ${index} in a class of ${set.size}`);
+}
+
+/** A digit varies over digits; any other character repeated across a sample is taken as fixed text. */
+function naturalClass(codePoint: number): CharClass {
+  return contains(digits, codePoint) ? digits : charClass([[codePoint, codePoint + 1]]);
+}
+
+/** The narrowest class holding two different characters seen at one position. */
+function classOfBoth(codePoint: number, other: number): CharClass {
+  return widening.find((set) => contains(set, codePoint) && contains(set, other)) ?? everything;
+}
+
+/** The first position's class: the characters from lastSampled's to the range end's (or any, at the prefix end). */
+function leadingClass(codePoint: number, endCodePoint: number | undefined): CharClass {
+  if (endCodePoint !== undefined) return classOfBoth(codePoint, endCodePoint);
+  return widening.find((set) => contains(set, codePoint)) ?? everything;
+}
+
+/** Positions a shape models at most: deeper characters do not change where a key falls. */
+const maxShapeDigits = 40;
+
+/**
+ * Keys after a frame (a common prefix) seen as numbers: each position after the frame is a digit in the class
+ * of the sampled key's character there. Orders keys as compareKeys does (never reversing two keys).
+ */
+export interface KeyShape {
+  readonly frame: string;
+  readonly classes: readonly CharClass[];
+  /** How many numbers the shape spans: a key after the whole frame's subtree has this value. */
+  readonly total: bigint;
 }
 
 /**
- * A rough model of where keys' characters fall: printable ASCII takes most of the space, evenly; control
- * characters and the multibyte planes share the rest. Only used to rank and split ranges, never for correctness.
+ * The shape of keys like lastSampled after frame, judged from the sample page (pageFirst..lastSampled) and the
+ * range's end: the first position spans from lastSampled's character to the end's; where the page's first and
+ * last keys differ, the narrowest class holding both; elsewhere digits vary and other characters are fixed.
  */
-const blocks: readonly { readonly first: number; readonly end: number; readonly weight: number }[] = [
-  { first: 0x00, end: 0x20, weight: 0.02 },
-  { first: 0x20, end: 0x7f, weight: 0.86 },
-  { first: 0x7f, end: 0x800, weight: 0.05 },
-  { first: 0x800, end: 0x10000, weight: 0.05 },
-  { first: 0x10000, end: codePointLimit, weight: 0.02 },
-];
-
-interface Cell {
-  readonly start: number;
-  readonly width: number;
-}
-
-/** Where code point's share of the model starts, and how wide it is. */
-function cellOf(codePoint: number): Cell {
-  let before = 0;
-  for (const block of blocks) {
-    if (codePoint < block.end) {
-      const width = block.weight / (block.end - block.first);
-      return { start: before + (codePoint - block.first) * width, width };
-    }
-    before += block.weight;
-  }
-  return { start: 1, width: 0 };
-}
-
-/** The model's fraction below code point (1 for codePointLimit). */
-export function fractionBelow(codePoint: number): number {
-  return cellOf(codePoint).start;
-}
-
-/** The code point whose share of the model contains fraction (a valid, non-surrogate code point). */
-export function codePointAtFraction(fraction: number): number {
-  let before = 0;
-  for (const block of blocks) {
-    if (fraction < before + block.weight) {
-      const offset = Math.floor(((fraction - before) / block.weight) * (block.end - block.first));
-      const codePoint = block.first + Math.max(0, offset);
-      return codePoint >= firstSurrogate && codePoint < afterSurrogates ? afterSurrogates : codePoint;
-    }
-    before += block.weight;
-  }
-  return codePointLimit - 1;
-}
-
-/** Characters after a frame that still change a position at double precision. */
-const positionDigits = 10;
-
-/** The key's position among all keys starting with frame: 0 at the frame itself, 1 past its last key. */
-function positionIn(frame: string, key: string): number {
-  if (!key.startsWith(frame)) return compareKeys(key, frame) < 0 ? 0 : 1;
-  let position = 0;
-  let scale = 1;
-  for (const digit of codePointsOf(key.slice(frame.length)).slice(0, positionDigits)) {
-    const cell = cellOf(digit);
-    position += scale * cell.start;
-    scale *= cell.width;
-  }
-  return position;
-}
-
-/** The natural log of the share of the model taken by all keys starting with frame. */
-function logShareOf(frame: string): number {
-  return codePointsOf(frame).reduce((total, codePoint) => total + Math.log(cellOf(codePoint).width), 0);
-}
-
-/** The model's share between a and b (a before b; b undefined: the end of prefix), as log scale and span. */
-function spanBetween(options: { prefix: string; from: string; to: string | undefined }): {
-  logScale: number;
-  span: number;
-} {
-  const { prefix, from, to } = options;
-  const frame = commonPrefix(from, to ?? prefix);
-  const end = to === undefined ? 1 : positionIn(frame, to);
-  return { logScale: logShareOf(frame), span: Math.max(0, end - positionIn(frame, from)) };
-}
-
-/** The largest ratio remainderRatio reports: a sample too dense to measure against the rest of its range. */
-export const maximumRatio = 1e9;
-
-/**
- * How many times the sample's share of the key space (pageFirst..lastSampled) the rest of its range
- * (lastSampled..end) is, by the model: with uniform density, the rest holds this many pages more. end
- * undefined: the end of prefix. Precise however deep the keys' common prefixes are; clamped to [0, maximumRatio].
- */
-export function remainderRatio(options: {
-  prefix: string;
-  pageFirst: string;
+export function keyShape(options: {
+  frame: string;
   lastSampled: string;
+  pageFirst: string;
   end: string | undefined;
-}): number {
-  const { prefix, pageFirst, lastSampled, end } = options;
-  const sample = spanBetween({ prefix, from: pageFirst, to: lastSampled });
-  const rest = spanBetween({ prefix, from: lastSampled, to: end });
-  if (rest.span <= 0) return 0;
-  if (sample.span <= 0) return maximumRatio;
-  const ratio = Math.exp(rest.logScale - sample.logScale) * (rest.span / sample.span);
-  return Math.min(maximumRatio, ratio);
+}): KeyShape {
+  const { frame, lastSampled, pageFirst, end } = options;
+  const skip = codePointsOf(frame).length;
+  const last = codePointsOf(lastSampled).slice(skip, skip + maxShapeDigits);
+  const first = pageFirst.startsWith(frame) ? codePointsOf(pageFirst).slice(skip) : [];
+  const endFirst = end === undefined ? undefined : codePointsOf(end)[skip];
+  const classes = last.map((codePoint, index) => {
+    if (index === 0) return leadingClass(codePoint, endFirst);
+    const other = first[index];
+    return other === undefined || other === codePoint
+      ? naturalClass(codePoint)
+      : classOfBoth(codePoint, other);
+  });
+  return { frame, classes, total: classes.reduce((total, set) => total * BigInt(set.size), 1n) };
+}
+
+/** The key's number in the shape: 0 at the frame, total past the frame's subtree; monotone in key order. */
+export function valueOf(shape: KeyShape, key: string): bigint {
+  if (!key.startsWith(shape.frame)) return compareKeys(key, shape.frame) < 0 ? 0n : shape.total;
+  const rest = codePointsOf(key.slice(shape.frame.length));
+  let value = 0n;
+  for (const [index, set] of shape.classes.entries()) {
+    const codePoint = rest[index];
+    if (codePoint === undefined) return value * weightAfter(shape, index - 1);
+    const below = membersBelow(set, codePoint);
+    value = value * BigInt(set.size) + BigInt(below);
+    if (!contains(set, codePoint)) return value * weightAfter(shape, index);
+  }
+  return value;
+}
+
+/** How many numbers one unit of the digit at index stands for. */
+function weightAfter(shape: KeyShape, index: number): bigint {
+  return shape.classes.slice(index + 1).reduce((weight, set) => weight * BigInt(set.size), 1n);
+}
+
+/** The key whose number is value (0 <= value < total): the frame followed by one character per position. */
+export function keyAt(shape: KeyShape, value: bigint): string {
+  const characters: number[] = [];
+  let remaining = value;
+  for (let index = shape.classes.length - 1; index >= 0; index--) {
+    const set = shape.classes[index]!;
+    const size = BigInt(set.size);
+    characters.push(memberAt(set, Number(remaining % size)));
+    remaining /= size;
+  }
+  return shape.frame + String.fromCodePoint(...characters.reverse());
+}
+
+/** value scaled by fraction (0..1), exactly enough for fractions far below double precision's step near 1. */
+export function scaleBy(value: bigint, fraction: number): bigint {
+  if (!(fraction > 0)) return 0n;
+  const exponent = Math.max(18, Math.ceil(-Math.log10(fraction)) + 18);
+  return (
+    (value * BigInt(Math.round(fraction * 10 ** Math.min(exponent, 300)))) /
+    10n ** BigInt(Math.min(exponent, 300))
+  );
 }

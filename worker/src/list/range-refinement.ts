@@ -2,7 +2,10 @@
 import type { SampledRange } from './range-sample.ts';
 
 /** The unsampled pieces a range is cut into at points (sorted, strictly inside it); the first keeps its sample. */
-export function cutAt(range: SampledRange, points: readonly string[]): Omit<SampledRange, 'complete' | 'estimatedKeys'>[] {
+export function cutAt(
+  range: SampledRange,
+  points: readonly string[],
+): Omit<SampledRange, 'complete' | 'estimatedKeys'>[] {
   const bounds = [range.after, ...points, range.through];
   return points.length === 0
     ? [range]
@@ -15,7 +18,11 @@ export function cutAt(range: SampledRange, points: readonly string[]): Omit<Samp
 
 /** Two adjacent ranges as one; what is known of the left one's start stays known. */
 export function mergeAdjacent(left: SampledRange, right: SampledRange): SampledRange {
-  const merged = { after: left.after, through: right.through, estimatedKeys: left.estimatedKeys + right.estimatedKeys };
+  const merged = {
+    after: left.after,
+    through: right.through,
+    estimatedKeys: left.estimatedKeys + right.estimatedKeys,
+  };
   if (!left.complete) return { ...left, ...merged };
   return {
     ...merged,
@@ -31,6 +38,15 @@ export interface RangeLimits {
   readonly maxRanges: number;
   /** Neighbours estimated together below this are merged; ranges estimated below twice this are not split. */
   readonly minRangeKeys: number;
+}
+
+/** The fewest estimated keys of two adjacent ranges together. */
+function smallestPairKeys(ranges: readonly SampledRange[]): number {
+  let smallest = Number.POSITIVE_INFINITY;
+  for (let index = 0; index + 1 < ranges.length; index++) {
+    smallest = Math.min(smallest, ranges[index]!.estimatedKeys + ranges[index + 1]!.estimatedKeys);
+  }
+  return smallest;
 }
 
 /** Merges the adjacent pair with the fewest estimated keys while there are too many ranges or a pair is small. */
@@ -53,8 +69,9 @@ export function coalesce(ranges: readonly SampledRange[], limits: RangeLimits): 
 }
 
 /**
- * The index of the range to split next: the not fully sampled one with the most estimated keys, while there is
- * room for more ranges and it is big enough to be worth it. Undefined: discovery is done.
+ * The index of the range to split next: the not fully sampled one with the most estimated keys, when it is big
+ * enough to be worth it and, once there are maxRanges ranges, bigger than twice the smallest pair of neighbours
+ * (splitting it and merging them evens the ranges out). Undefined: discovery is done.
  */
 export function rangeToSplit(options: {
   ranges: readonly SampledRange[];
@@ -62,12 +79,12 @@ export function rangeToSplit(options: {
   unsplittable: ReadonlySet<SampledRange>;
 }): number | undefined {
   const { ranges, limits, unsplittable } = options;
-  if (ranges.length >= limits.maxRanges) return undefined;
   let chosen: number | undefined;
   ranges.forEach((range, index) => {
     if (range.complete || unsplittable.has(range)) return;
     if (range.estimatedKeys < 2 * limits.minRangeKeys) return;
     if (chosen === undefined || range.estimatedKeys > ranges[chosen]!.estimatedKeys) chosen = index;
   });
-  return chosen;
+  if (chosen === undefined || ranges.length < limits.maxRanges) return chosen;
+  return ranges[chosen]!.estimatedKeys > 2 * smallestPairKeys(ranges) ? chosen : undefined;
 }

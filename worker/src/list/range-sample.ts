@@ -1,7 +1,7 @@
 // One probe of a candidate range: read the first page of its keys (one list request) and estimate its size.
 import { compareKeys } from '../plan/key-order.ts';
 import type { ObjectLister } from '../ports/object-store.ts';
-import { remainderRatio } from './range-key-space.ts';
+import { restToSampleRatio } from './range-split-points.ts';
 
 /** A candidate range (after, through] and what sampling it showed. */
 export interface SampledRange {
@@ -30,7 +30,7 @@ export interface SampledRange {
 export function estimateKeys(range: Omit<SampledRange, 'estimatedKeys'>, prefix: string): number {
   const { complete, pageFirst, lastSampled } = range;
   if (complete || pageFirst === undefined || lastSampled === undefined) return range.sampledKeys;
-  const ratio = remainderRatio({ prefix, pageFirst, lastSampled, end: range.through });
+  const ratio = restToSampleRatio({ prefix, pageFirst, lastSampled, through: range.through });
   return range.sampledKeys + range.pageKeys * ratio;
 }
 

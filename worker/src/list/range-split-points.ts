@@ -1,94 +1,82 @@
-// Where to cut a dense range: probe points between its last sampled key and its end, from the key's own shape.
+// Reading a dense range's sample: how much of the range the rest probably holds, and where to cut that rest.
 import { compareKeys } from '../plan/key-order.ts';
-import {
-  codePointAtFraction,
-  codePointLimit,
-  codePointsOf,
-  commonCodePointCount,
-  fractionBelow,
-  nextCodePoint,
-} from './range-key-space.ts';
+import { commonPrefix, type KeyShape, keyAt, keyShape, scaleBy, valueOf } from './range-key-space.ts';
 
-export interface SplitPointsInput {
-  /** The search prefix: every point starts with it. */
+/** What a range's latest sample page showed: keys from pageFirst to lastSampled, the range ending at through. */
+export interface RangeSample {
+  /** The search prefix (the range's end when through is undefined). */
   readonly prefix: string;
-  /** The first key of the range's latest sample page: with lastSampled it shows where keys cluster. */
   readonly pageFirst: string;
-  /** The last key sampled; points lie strictly after it. */
   readonly lastSampled: string;
-  /** The range's inclusive upper boundary (undefined: the end of the prefix); points lie strictly before it. */
+  /** The range's inclusive upper boundary; undefined: the end of the prefix. */
   readonly through: string | undefined;
-  readonly maxPoints: number;
 }
 
-/** Up to count indices spread evenly over first..last, both included. */
-function spreadIndices(first: number, last: number, count: number): number[] {
-  if (count <= 0 || last < first) return [];
-  const available = last - first + 1;
-  if (available <= count) return Array.from({ length: available }, (_, index) => first + index);
-  if (count === 1) return [last];
-  const step = (last - first) / (count - 1);
-  return [...new Set(Array.from({ length: count }, (_, index) => first + Math.round(index * step)))];
+/** The sample in numbers: its span (pageFirst..lastSampled) and the unsampled rest (lastSampled..end). */
+interface SampleGeometry {
+  readonly shape: KeyShape;
+  readonly last: bigint;
+  readonly sampleSpan: bigint;
+  readonly rest: bigint;
+}
+
+function geometryOf(sample: RangeSample): SampleGeometry {
+  const { prefix, pageFirst, lastSampled, through } = sample;
+  const frame = through === undefined ? prefix : commonPrefix(lastSampled, through);
+  const shape = keyShape({ frame, lastSampled, pageFirst, end: through });
+  const last = valueOf(shape, lastSampled);
+  const end = through === undefined ? shape.total : valueOf(shape, through);
+  const rest = end > last ? end - last : 0n;
+  const first = valueOf(shape, pageFirst);
+  return { shape, last, sampleSpan: last > first ? last - first : 0n, rest };
+}
+
+/** The largest ratio restToSampleRatio reports: a sample too dense to measure against the rest of its range. */
+export const maximumRatio = 1e12;
+
+/** How many times the sample's share of the key space the rest of the range is: at even density, its pages. */
+export function restToSampleRatio(sample: RangeSample): number {
+  const { sampleSpan, rest } = geometryOf(sample);
+  if (rest === 0n) return 0;
+  if (sampleSpan === 0n) return maximumRatio;
+  return Math.min(maximumRatio, Number(rest) / Number(sampleSpan));
+}
+
+/** Fractions of the rest to cut at: half spread evenly, half growing geometrically from a few pages ahead. */
+function cutFractions(options: { ratio: number; count: number }): number[] {
+  const { ratio, count } = options;
+  const evenCount = Math.floor(count / 2);
+  const even = Array.from({ length: evenCount }, (_, index) => (index + 1) / (evenCount + 1));
+  const geometricCount = count - evenCount;
+  const pagesAhead = 4;
+  const span = ratio / pagesAhead;
+  const geometric =
+    span > 1 && Number.isFinite(span)
+      ? Array.from(
+          { length: geometricCount },
+          (_, index) => span ** ((index - geometricCount) / geometricCount),
+        )
+      : [];
+  return [...even, ...geometric];
 }
 
 /**
- * Ends of the sibling subtrees after lastSampled ("logs/2026/01/02", "logs/2026/02", "logs/2027", ...): in
- * hierarchical keys these split the rest of the range where its keys are, deepest where the sample clustered.
+ * Sorted, distinct points strictly between lastSampled and through, at most maxPoints: keys shaped like the
+ * sample, cutting the rest of the range evenly (right for hashed or evenly numbered keys) and geometrically
+ * from a few pages ahead (right when the sample's density does not last, as in dated paths).
  */
-function ladderPoints(options: {
-  last: readonly number[];
-  shallowestDepth: number;
-  deepestDepth: number;
-  count: number;
-}): string[] {
-  const { last, shallowestDepth, deepestDepth, count } = options;
-  const points: string[] = [];
-  for (const depth of spreadIndices(shallowestDepth, deepestDepth, count)) {
-    const codePoint = last[depth];
-    const next = codePoint === undefined ? undefined : nextCodePoint(codePoint);
-    if (next !== undefined) points.push(String.fromCodePoint(...last.slice(0, depth), next));
-  }
-  return points;
-}
-
-/** Points spread over the characters strictly between low and high at one position after head. */
-function alphabetPoints(options: { head: readonly number[]; low: number; high: number; count: number }): string[] {
-  const { head, low, high, count } = options;
-  const from = fractionBelow(low + 1);
-  const to = fractionBelow(high);
-  const points: string[] = [];
-  for (let index = 1; index <= count; index++) {
-    const codePoint = codePointAtFraction(from + ((to - from) * index) / (count + 1));
-    if (codePoint > low && codePoint < high) points.push(String.fromCodePoint(...head, codePoint));
-  }
-  return points;
-}
-
-/**
- * Sorted, distinct points strictly between lastSampled and through, at most maxPoints: half on the ladder of
- * lastSampled's subtrees, the rest spread over the characters where lastSampled and through first differ.
- */
-export function splitPoints(input: SplitPointsInput): string[] {
-  const { lastSampled, through, maxPoints } = input;
-  const last = codePointsOf(lastSampled);
-  const end = through === undefined ? undefined : codePointsOf(through);
-  const differAt = end === undefined ? codePointsOf(input.prefix).length : commonCodePointCount(last, end);
-  const clusterDepth = commonCodePointCount(codePointsOf(input.pageFirst), last);
-  const ladder = ladderPoints({
-    last,
-    shallowestDepth: differAt,
-    deepestDepth: Math.min(last.length - 1, Math.max(clusterDepth, differAt)),
-    count: Math.ceil(maxPoints / 2),
-  });
-  const alphabet = alphabetPoints({
-    head: last.slice(0, differAt),
-    low: last[differAt] ?? -1,
-    high: end?.[differAt] ?? codePointLimit,
-    count: maxPoints - ladder.length,
-  });
-  const inside = [...new Set([...ladder, ...alphabet])].filter(
+export function splitPoints(sample: RangeSample & { readonly maxPoints: number }): string[] {
+  const { lastSampled, through, maxPoints } = sample;
+  const geometry = geometryOf(sample);
+  if (geometry.rest <= 1n) return [];
+  const ratio =
+    geometry.sampleSpan === 0n ? maximumRatio : Number(geometry.rest) / Number(geometry.sampleSpan);
+  const points = cutFractions({ ratio, count: maxPoints }).map((fraction) =>
+    keyAt(geometry.shape, geometry.last + scaleBy(geometry.rest, fraction)),
+  );
+  const inside = [...new Set(points)].filter(
     (point) =>
       compareKeys(lastSampled, point) < 0 && (through === undefined || compareKeys(point, through) < 0),
   );
-  return inside.sort(compareKeys).slice(0, maxPoints);
+  return inside.sort(compareKeys);
 }

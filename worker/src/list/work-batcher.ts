@@ -1,15 +1,21 @@
 // Cuts the lister's stream of objects to copy into work batches, by count and by bytes, deterministically.
 import { createHash } from 'node:crypto';
-import type { WorkBatch, WorkItem } from '../queue/work-message.ts';
+import { encodedItemBytes, type WorkBatch, type WorkItem } from '../queue/work-message.ts';
 
 export interface BatchLimits {
   /** Most objects per message: small objects travel many to a message. */
   readonly maxItems: number;
-  /** Most bytes per message: a large object travels alone. */
+  /** Most object bytes per message: a large object travels alone. */
   readonly maxBytes: number;
+  /** Most encoded message bytes: long, escaped keys must not push a message past the queue's limit. */
+  readonly maxMessageBytes: number;
 }
 
-export const defaultBatchLimits: BatchLimits = { maxItems: 100, maxBytes: 256 * 1024 * 1024 };
+export const defaultBatchLimits: BatchLimits = {
+  maxItems: 100,
+  maxBytes: 256 * 1024 * 1024,
+  maxMessageBytes: 200 * 1024,
+};
 
 /** The same run and the same keys always give the same id, so a batch re-sent after a lister restart is recognised. */
 export function batchIdOf(runId: string, items: readonly WorkItem[]): string {
@@ -27,6 +33,7 @@ export class WorkBatcher {
   readonly #limits: BatchLimits;
   #items: WorkItem[] = [];
   #bytes = 0;
+  #messageBytes = 0;
 
   constructor(options: { runId: string; mappingId: string; limits: BatchLimits }) {
     this.#runId = options.runId;
@@ -37,10 +44,14 @@ export class WorkBatcher {
   /** Adds an object; returns the batches it completes (none, the one before it, and/or its own). */
   add(item: WorkItem): WorkBatch[] {
     const completed: WorkBatch[] = [];
-    if (this.#items.length > 0 && this.#bytes + item.size > this.#limits.maxBytes)
-      completed.push(this.#take());
+    const itemMessageBytes = encodedItemBytes(item);
+    const overflows =
+      this.#bytes + item.size > this.#limits.maxBytes ||
+      this.#messageBytes + itemMessageBytes > this.#limits.maxMessageBytes;
+    if (this.#items.length > 0 && overflows) completed.push(this.#take());
     this.#items.push(item);
     this.#bytes += item.size;
+    this.#messageBytes += itemMessageBytes;
     if (this.#items.length >= this.#limits.maxItems || this.#bytes >= this.#limits.maxBytes) {
       completed.push(this.#take());
     }
@@ -60,6 +71,7 @@ export class WorkBatcher {
     const items = this.#items;
     this.#items = [];
     this.#bytes = 0;
+    this.#messageBytes = 0;
     return { runId: this.#runId, mappingId: this.#mappingId, batchId: batchIdOf(this.#runId, items), items };
   }
 }

@@ -33,7 +33,13 @@ export function encodeWorkBatch(batch: WorkBatch): string {
     b: batch.batchId,
     i: batch.items.map((item) => [item.key, item.size, item.etag]),
   };
-  return JSON.stringify(wire);
+  // SQS refuses U+FFFE and U+FFFF in a body; JSON lets them travel escaped.
+  return JSON.stringify(wire).replace(/[\uFFFE\uFFFF]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
+}
+
+/** The bytes one item adds to an encoded batch, for keeping messages under the queue's size limit. */
+export function encodedItemBytes(item: WorkItem): number {
+  return Buffer.byteLength(JSON.stringify([item.key, item.size, item.etag])) + 1;
 }
 
 function invalid(reason: string): FerryError {

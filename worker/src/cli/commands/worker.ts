@@ -50,7 +50,9 @@ async function work(flags: WorkerFlags): Promise<number> {
     logger,
     writeMetrics: (line) => process.stdout.write(line),
   });
-  fleet.signal.addEventListener('abort', () => logger.info('worker.stopping', { reason: fleet.stopReason() }));
+  fleet.signal.addEventListener('abort', () =>
+    logger.info('worker.stopping', { reason: fleet.stopReason() }),
+  );
   const idle = flags.exitWhenIdle === undefined ? undefined : idleTimer(flags.exitWhenIdle, () => Date.now());
   logger.info('worker.start', { queue: flags.queueUrl, concurrency: config.transfer.concurrency });
   try {

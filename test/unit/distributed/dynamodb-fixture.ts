@@ -1,0 +1,45 @@
+// DynamoDB on moto for the ledger tests: a client built the way Ferry builds one, unique table names, and cleanup.
+import { DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import pLimit from 'p-limit';
+import { createDynamoDbClient } from '../../../worker/src/aws/clients.ts';
+import type { EndpointConfig } from '../../../worker/src/config/types.ts';
+import { testCredentials } from '../../support/aws.ts';
+
+/**
+ * A client for moto's DynamoDB, through clients.ts with env credentials like a real config. Its requests reach moto
+ * one at a time: moto snapshots the whole table at the start of a TransactWriteItems and restores that snapshot when
+ * the transaction is cancelled, wiping every write other requests made meanwhile. Real DynamoDB isolates
+ * transactions; serialising the requests gives moto the same semantics, while callers still run concurrently.
+ */
+export function motoDynamoDb(url: string): DynamoDBClient {
+  const endpoint: EndpointConfig = {
+    name: 'moto',
+    url,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { kind: 'env', prefix: 'X' },
+  };
+  const client = createDynamoDbClient(endpoint, {
+    env: {
+      X_ACCESS_KEY_ID: testCredentials.accessKeyId,
+      X_SECRET_ACCESS_KEY: testCredentials.secretAccessKey,
+    },
+  });
+  const oneAtATime = pLimit(1);
+  client.middlewareStack.add((next) => (args) => oneAtATime(() => next(args)), {
+    step: 'finalizeRequest',
+    name: 'motoOneRequestAtATime',
+  });
+  return client;
+}
+
+let counter = 0;
+/** A table name unique to this process and call. */
+export function uniqueTableName(label: string): string {
+  counter += 1;
+  return `ferry-${label}-${process.pid}-${counter}-${Date.now().toString(36)}`;
+}
+
+export async function deleteLedgerTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  await client.send(new DeleteTableCommand({ TableName: tableName }));
+}

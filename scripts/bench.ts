@@ -23,7 +23,7 @@ import {
   tableLegend,
 } from './lib/bench-report.ts';
 import { createCleanup } from './lib/cleanup.ts';
-import { type CopierName, copierNames, planCopy } from './lib/copiers.ts';
+import { type CopierName, copierNames, copierNotes, planCopy } from './lib/copiers.ts';
 import { type LoopbackS3, startLoopbackEndpoints } from './lib/loopback-s3.ts';
 import { describeMachine, machineInfo } from './lib/machine-info.ts';
 import { requireGnuTime, runMeasured } from './lib/measured-command.ts';
@@ -192,16 +192,7 @@ async function benchDataset(options: {
     measurements.push(await measureCopy({ ...options, copier }));
   }
   await rm(join(endpoints.source.directory, sourceBucket), { recursive: true, force: true });
-  const notes = copiers.includes('aws')
-    ? await planCopy('aws', {
-        sourceUrl: '',
-        destinationUrl: '',
-        sourceBucket,
-        destinationBucket: '',
-        concurrency,
-        workDirectory: options.workRoot,
-      }).then((plan) => plan.notes)
-    : [];
+  const notes = copiers.flatMap((copier) => copierNotes(copier, concurrency));
   return {
     title: dataset.title,
     objectCount: dataset.objectCount,
@@ -215,7 +206,6 @@ async function main(): Promise<number> {
   requireGnuTime();
   const cleanup = createCleanup();
   let killRunning: (() => void) | undefined;
-  cleanup.add(() => killRunning?.());
   try {
     const workRoot = await mkdtemp(join(tmpdir(), 'ferry-bench-'));
     cleanup.add(() => rm(workRoot, { recursive: true, force: true }));
@@ -234,6 +224,8 @@ async function main(): Promise<number> {
       endpoints.sourceClient.destroy();
       endpoints.destinationClient.destroy();
     });
+    // Registered last, so it runs first: a running copier stops before the servers it talks to.
+    cleanup.add(() => killRunning?.());
     const header = [
       `## Ferry benchmark${values.quick ? ' (quick variant)' : ''}`,
       '',

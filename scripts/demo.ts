@@ -60,7 +60,6 @@ async function demo(): Promise<void> {
   const registerKill = (kill: (() => void) | undefined): void => {
     killFerry = kill;
   };
-  cleanup.add(() => killFerry?.());
   try {
     const workDirectory = await mkdtemp(join(tmpdir(), 'ferry-demo-'));
     cleanup.add(() => rm(workDirectory, { recursive: true, force: true }));
@@ -115,6 +114,8 @@ async function demo(): Promise<void> {
       concurrency,
     });
 
+    // Registered last, so it runs first: Ferry stops before the servers it talks to.
+    cleanup.add(() => killFerry?.());
     say(`\nRun 1: ferry run --config ${configFile}`);
     const [sourceCountsBefore, destinationCountsBefore] = await Promise.all([
       source.counts(),

@@ -24,7 +24,24 @@ export interface CopyPlan {
   readonly copier: CopierName;
   /** Run one after the other; the copy's measurements are their sums. */
   readonly steps: readonly CommandSpec[];
-  readonly notes: readonly string[];
+}
+
+/** What a reader of the results must know about how each copier was run. */
+export function copierNotes(copier: CopierName, concurrency: number): string[] {
+  switch (copier) {
+    case 'ferry':
+      return [
+        'Ferry config: multipartThreshold 16MiB, partSize 8MiB, maxPartsInFlight 16, checksumAlgorithm CRC32C.',
+      ];
+    case 'rclone':
+      return [
+        'rclone remotes src/dst via RCLONE_CONFIG_{SRC,DST}_*: type s3, provider Other, force_path_style true, list_url_encode false. `--metadata` makes rclone carry user metadata (it also adds its own mtime/btime entries); other settings default (multipart above 200 MiB in 5 MiB chunks, 4 per file).',
+      ];
+    case 'aws':
+      return [
+        `AWS CLI cannot copy between two endpoints in one command: measured as \`aws s3 sync\` download to a local directory plus upload from it, timed together (config: max_concurrent_requests ${concurrency}, addressing_style path, request_checksum_calculation when_required). It does not carry metadata through the local copy.`,
+      ];
+  }
 }
 
 async function ferryPlan(job: CopyJob): Promise<CopyPlan> {
@@ -39,9 +56,6 @@ async function ferryPlan(job: CopyJob): Promise<CopyPlan> {
         concurrency: job.concurrency,
         extraArgs: ['--log-level', 'warn'],
       }),
-    ],
-    notes: [
-      'Ferry config: multipartThreshold 16MiB, partSize 8MiB, maxPartsInFlight 16, checksumAlgorithm CRC32C.',
     ],
   };
 }
@@ -87,9 +101,6 @@ async function rclonePlan(job: CopyJob): Promise<CopyPlan> {
           ...rcloneRemote('dst', job.destinationUrl),
         }),
       },
-    ],
-    notes: [
-      'rclone remotes src/dst via RCLONE_CONFIG_{SRC,DST}_*: type s3, provider Other, force_path_style true, list_url_encode false. `--metadata` makes rclone carry user metadata (it also adds its own mtime/btime entries); other settings default (multipart above 200 MiB in 5 MiB chunks, 4 per file).',
     ],
   };
 }
@@ -146,9 +157,6 @@ async function awsPlan(job: CopyJob): Promise<CopyPlan> {
         ],
         env,
       },
-    ],
-    notes: [
-      `AWS CLI cannot copy between two endpoints in one command: measured as \`aws s3 sync\` download to a local directory plus upload from it, timed together (config: max_concurrent_requests ${job.concurrency}, addressing_style path, request_checksum_calculation when_required). It does not carry metadata through the local copy.`,
     ],
   };
 }

@@ -23,10 +23,13 @@ export const cliCredentialsEnv = {
   DST_SECRET_ACCESS_KEY: testCredentials.secretAccessKey,
 };
 
-export function startFerry(args: readonly string[], options: { cwd?: string } = {}) {
+/** Never probe the EC2 metadata address from tests: nothing of ours is there. */
+const noInstanceMetadata = { AWS_EC2_METADATA_DISABLED: 'true' };
+
+export function startFerry(args: readonly string[], options: { cwd?: string; env?: Record<string, string> } = {}) {
   const child = spawn(process.execPath, [bin, ...args], {
     cwd: options.cwd ?? process.cwd(),
-    env: cleanEnv(cliCredentialsEnv),
+    env: cleanEnv({ ...cliCredentialsEnv, ...noInstanceMetadata, ...options.env }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -43,7 +46,10 @@ export function startFerry(args: readonly string[], options: { cwd?: string } = 
   return { child, done };
 }
 
-export async function runFerry(args: readonly string[], options: { cwd?: string } = {}): Promise<CliResult> {
+export async function runFerry(
+  args: readonly string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+): Promise<CliResult> {
   return await startFerry(args, options).done;
 }
 

@@ -43,3 +43,22 @@ export function uniqueTableName(label: string): string {
 export async function deleteLedgerTable(client: DynamoDBClient, tableName: string): Promise<void> {
   await client.send(new DeleteTableCommand({ TableName: tableName }));
 }
+
+/** Makes the next `times` calls of that command (e.g. `BatchWriteItemCommand`) fail with the error, before sending. */
+export function failNextCalls(
+  client: DynamoDBClient,
+  fault: { commandName: string; times: number; error: () => Error },
+): { readonly failed: () => number } {
+  let failed = 0;
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName === fault.commandName && failed < fault.times) {
+        failed += 1;
+        throw fault.error();
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: `fail-${fault.commandName}-${Math.random()}` },
+  );
+  return { failed: () => failed };
+}

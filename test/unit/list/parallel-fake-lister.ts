@@ -15,24 +15,33 @@ export function sortedKeys(keys: readonly string[]): SortedKeys {
   return { size: sorted.length, keyAt: (index) => sorted[index]! };
 }
 
-/** The first index whose key is after (inclusive: at or after) the given one. */
-export function indexAfter(keys: SortedKeys, key: string, options: { inclusive: boolean }): number {
-  let low = 0;
-  let high = keys.size;
+/** The first index from low on where holds (false until then, true after). */
+function firstIndex(size: number, from: number, holds: (index: number) => boolean): number {
+  let low = from;
+  let high = size;
   while (low < high) {
     const middle = (low + high) >>> 1;
-    const order = compareKeys(keys.keyAt(middle), key);
-    if (order > 0 || (options.inclusive && order === 0)) high = middle;
+    if (holds(middle)) high = middle;
     else low = middle + 1;
   }
   return low;
 }
 
-/** How many of the keys lie in the range. */
-export function keysInRange(keys: SortedKeys, range: KeyRange): number {
+/** The first index whose key is after (inclusive: at or after) the given one. */
+export function indexAfter(keys: SortedKeys, key: string, options: { inclusive: boolean }): number {
+  return firstIndex(keys.size, 0, (index) => {
+    const order = compareKeys(keys.keyAt(index), key);
+    return order > 0 || (options.inclusive && order === 0);
+  });
+}
+
+/** How many of the keys under prefix lie in the range. */
+export function keysInRange(keys: SortedKeys, range: KeyRange, prefix = ''): number {
+  const prefixStart = indexAfter(keys, prefix, { inclusive: true });
+  const prefixEnd = firstIndex(keys.size, prefixStart, (index) => !keys.keyAt(index).startsWith(prefix));
   const low = range.after === undefined ? 0 : indexAfter(keys, range.after, { inclusive: false });
   const high = range.before === undefined ? keys.size : indexAfter(keys, range.before, { inclusive: true });
-  return Math.max(0, high - low);
+  return Math.max(0, Math.min(high, prefixEnd) - Math.max(low, prefixStart));
 }
 
 const epoch = new Date(0);

@@ -19,22 +19,26 @@ export interface UpdateExpressionParts {
 export function updateExpression(changes: UpdateChanges): UpdateExpressionParts {
   const names: Record<string, string> = {};
   const values: Record<string, ScalarAttribute> = {};
-  const nameOf = (attribute: string): string => {
+  const placeholderOfName = (attribute: string): string => {
     const placeholder = `#a${Object.keys(names).length}`;
     names[placeholder] = attribute;
     return placeholder;
   };
-  const valueOf = (value: ScalarAttribute): string => {
+  const placeholderOfValue = (value: ScalarAttribute): string => {
     const placeholder = `:v${Object.keys(values).length}`;
     values[placeholder] = value;
     return placeholder;
   };
   const clauses: string[] = [];
-  const set = Object.entries(changes.set ?? {}).map(([name, value]) => `${nameOf(name)} = ${valueOf(value)}`);
+  const set = Object.entries(changes.set ?? {}).map(
+    ([name, value]) => `${placeholderOfName(name)} = ${placeholderOfValue(value)}`,
+  );
   if (set.length > 0) clauses.push(`SET ${set.join(', ')}`);
-  const add = Object.entries(changes.add ?? {}).map(([name, value]) => `${nameOf(name)} ${valueOf(value)}`);
+  const add = Object.entries(changes.add ?? {}).map(
+    ([name, value]) => `${placeholderOfName(name)} ${placeholderOfValue(value)}`,
+  );
   if (add.length > 0) clauses.push(`ADD ${add.join(', ')}`);
-  const remove = (changes.remove ?? []).map(nameOf);
+  const remove = (changes.remove ?? []).map(placeholderOfName);
   if (remove.length > 0) clauses.push(`REMOVE ${remove.join(', ')}`);
   if (clauses.length === 0) throw new RangeError('an update expression needs at least one change');
   return {

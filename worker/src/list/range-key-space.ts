@@ -11,6 +11,13 @@ export function codePointsOf(key: string): number[] {
   return Array.from(key, (character) => character.codePointAt(0) ?? 0);
 }
 
+/** The next code point that can appear in a key (surrogates skipped), or undefined after U+10FFFF. */
+export function nextCodePoint(codePoint: number): number | undefined {
+  const next = codePoint + 1;
+  if (next === firstSurrogate) return afterSurrogates;
+  return next < codePointLimit ? next : undefined;
+}
+
 /** How many leading code points a and b share. */
 export function commonCodePointCount(a: readonly number[], b: readonly number[]): number {
   const length = Math.min(a.length, b.length);
@@ -55,6 +62,13 @@ const everything = charClass([
   [afterSurrogates, codePointLimit],
 ]);
 const widening = [digits, lowerAlphanumerics, upperAlphanumerics, alphanumerics, printable, everything];
+/** Printable ASCII, then one stand-in for each longer UTF-8 length: for a position open up to the prefix's end. */
+const openEnded = charClass([
+  [0x20, 0x7f],
+  [0x80, 0x81],
+  [0x800, 0x801],
+  [0x10000, 0x10001],
+]);
 
 function contains(set: CharClass, codePoint: number): boolean {
   return set.intervals.some(([first, end]) => codePoint >= first && codePoint < end);
@@ -90,10 +104,10 @@ function classOfBoth(codePoint: number, other: number): CharClass {
   return widening.find((set) => contains(set, codePoint) && contains(set, other)) ?? everything;
 }
 
-/** The first position's class: the characters from lastSampled's to the range end's (or any, at the prefix end). */
+/** The first position's class: from lastSampled's character to the range end's, or to the end of the prefix. */
 function leadingClass(codePoint: number, endCodePoint: number | undefined): CharClass {
   if (endCodePoint !== undefined) return classOfBoth(codePoint, endCodePoint);
-  return widening.find((set) => contains(set, codePoint)) ?? everything;
+  return openEnded;
 }
 
 /** Positions a shape models at most: deeper characters do not change where a key falls. */
@@ -137,7 +151,7 @@ export function keyShape(options: {
 }
 
 /** The key's number in the shape: 0 at the frame, total past the frame's subtree; monotone in key order. */
-export function valueOf(shape: KeyShape, key: string): bigint {
+export function shapeValueOf(shape: KeyShape, key: string): bigint {
   if (!key.startsWith(shape.frame)) return compareKeys(key, shape.frame) < 0 ? 0n : shape.total;
   const rest = codePointsOf(key.slice(shape.frame.length));
   let value = 0n;
@@ -157,7 +171,7 @@ function weightAfter(shape: KeyShape, index: number): bigint {
 }
 
 /** The key whose number is value (0 <= value < total): the frame followed by one character per position. */
-export function keyAt(shape: KeyShape, value: bigint): string {
+export function shapeKeyAt(shape: KeyShape, value: bigint): string {
   const characters: number[] = [];
   let remaining = value;
   for (let index = shape.classes.length - 1; index >= 0; index--) {

@@ -1,6 +1,13 @@
 // Reading a dense range's sample: how much of the range the rest probably holds, and where to cut that rest.
 import { compareKeys } from '../plan/key-order.ts';
-import { commonPrefix, type KeyShape, keyAt, keyShape, scaleBy, valueOf } from './range-key-space.ts';
+import {
+  commonPrefix,
+  type KeyShape,
+  keyShape,
+  scaleBy,
+  shapeKeyAt,
+  shapeValueOf,
+} from './range-key-space.ts';
 
 /** What a range's latest sample page showed: keys from pageFirst to lastSampled, the range ending at through. */
 export interface RangeSample {
@@ -24,10 +31,10 @@ function geometryOf(sample: RangeSample): SampleGeometry {
   const { prefix, pageFirst, lastSampled, through } = sample;
   const frame = through === undefined ? prefix : commonPrefix(lastSampled, through);
   const shape = keyShape({ frame, lastSampled, pageFirst, end: through });
-  const last = valueOf(shape, lastSampled);
-  const end = through === undefined ? shape.total : valueOf(shape, through);
+  const last = shapeValueOf(shape, lastSampled);
+  const end = through === undefined ? shape.total : shapeValueOf(shape, through);
   const rest = end > last ? end - last : 0n;
-  const first = valueOf(shape, pageFirst);
+  const first = shapeValueOf(shape, pageFirst);
   return { shape, last, sampleSpan: last > first ? last - first : 0n, rest };
 }
 
@@ -72,11 +79,31 @@ export function splitPoints(sample: RangeSample & { readonly maxPoints: number }
   const ratio =
     geometry.sampleSpan === 0n ? maximumRatio : Number(geometry.rest) / Number(geometry.sampleSpan);
   const points = cutFractions({ ratio, count: maxPoints }).map((fraction) =>
-    keyAt(geometry.shape, geometry.last + scaleBy(geometry.rest, fraction)),
+    shapeKeyAt(geometry.shape, geometry.last + scaleBy(geometry.rest, fraction)),
   );
-  const inside = [...new Set(points)].filter(
-    (point) =>
-      compareKeys(lastSampled, point) < 0 && (through === undefined || compareKeys(point, through) < 0),
-  );
-  return inside.sort(compareKeys);
+  const inside = (candidates: readonly string[]): string[] =>
+    [...new Set(candidates)].filter(
+      (point) =>
+        compareKeys(lastSampled, point) < 0 && (through === undefined || compareKeys(point, through) < 0),
+    );
+  const modelled = inside(points);
+  return (modelled.length > 0 ? modelled : inside(ladderPoints(sample))).sort(compareKeys);
+}
+
+/**
+ * Points right after lastSampled's subtrees, shallowest first ("b" then "ab" after "aa..."): they always
+ * exist, so a range the model cannot cut (its rest looks like one key) is still cut.
+ */
+function ladderPoints(sample: RangeSample & { readonly maxPoints: number }): string[] {
+  const last = codePointsOf(sample.lastSampled);
+  const differAt =
+    sample.through === undefined
+      ? codePointsOf(sample.prefix).length
+      : commonCodePointCount(last, codePointsOf(sample.through));
+  const points: string[] = [];
+  for (let depth = differAt; depth < last.length && points.length < sample.maxPoints; depth++) {
+    const next = nextCodePoint(last[depth]!);
+    if (next !== undefined) points.push(String.fromCodePoint(...last.slice(0, depth), next));
+  }
+  return points;
 }

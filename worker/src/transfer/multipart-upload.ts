@@ -20,15 +20,29 @@ interface OpenUpload {
   readonly storedParts: ReadonlyMap<number, CompletedPart>;
 }
 
-async function abortQuietly(job: ObjectJob, uploadId: string): Promise<void> {
+/**
+ * Aborts an upload (retried like any request) and reports whether it is gone. An upload that cannot be aborted
+ * stays recorded, so a later attempt aborts or resumes it instead of leaving it open and forgotten.
+ */
+async function abortUpload(job: ObjectJob, uploadId: string): Promise<boolean> {
   const { destination, logger } = job.context;
   try {
-    await destination.abortMultipart({ key: job.item.destinationKey, uploadId });
+    await retrying(job, `AbortMultipartUpload ${job.destinationUrl}`, async () =>
+      destination.abortMultipart({ key: job.item.destinationKey, uploadId }),
+    );
+    return true;
   } catch (error) {
     const ferry = asFerryError(error);
-    if (ferry.errorClass === 'NotFound') return;
+    if (ferry.errorClass === 'NotFound') return true;
     logger.warn('abort-upload-failed', { key: job.item.destinationKey, uploadId, message: ferry.message });
+    return false;
   }
+}
+
+/** Aborts the upload and forgets it once it is gone. */
+async function discardUpload(job: ObjectJob, uploadId: string): Promise<void> {
+  const { memory, mappingId } = job.context;
+  if (await abortUpload(job, uploadId)) await memory.forgetUpload(mappingId, job.item.destinationKey);
 }
 
 /** The parts already stored by a recorded upload of this same version, layout and algorithm; undefined when none is usable. */
@@ -52,10 +66,10 @@ async function resumeRecorded(
     } catch (error) {
       if (asFerryError(error).errorClass !== 'NotFound') throw error;
     }
+    await memory.forgetUpload(mappingId, key);
   } else {
-    await abortQuietly(job, recorded.uploadId);
+    await discardUpload(job, recorded.uploadId);
   }
-  await memory.forgetUpload(mappingId, key);
   return undefined;
 }
 
@@ -202,8 +216,7 @@ export async function runMultipartUpload(
     if (completed) {
       await memory.forgetUpload(mappingId, key);
     } else if (abandons(error)) {
-      await abortQuietly(job, upload.uploadId);
-      await memory.forgetUpload(mappingId, key);
+      await discardUpload(job, upload.uploadId);
     }
     throw error;
   }

@@ -65,7 +65,8 @@ async function work(flags: WorkerFlags): Promise<number> {
       clock: systemClock,
       logger,
       visibilityTimeoutSec: flags.visibilityTimeout,
-      waitSec: 20,
+      // Long polls no longer than the idle limit, so an idle worker notices in time.
+      waitSec: Math.min(20, flags.exitWhenIdle ?? 20),
       shouldStop: async () => idle?.expired() ?? false,
       onObject: () => idle?.activity(),
       onInFlightChange: fleet.onInFlightChange,

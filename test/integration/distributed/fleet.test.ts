@@ -1,0 +1,177 @@
+// Distributed mode end to end against moto: init, a lister and three worker processes, exact ledger, crash recovery.
+import { ListMultipartUploadsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { rmSync } from 'node:fs';
+import pLimit from 'p-limit';
+import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { createDynamoDbClient, createSqsClient } from '../../../worker/src/aws/clients.ts';
+import type { EndpointConfig } from '../../../worker/src/config/types.ts';
+import { createDynamoDbLedger } from '../../../worker/src/distributed/dynamodb-ledger.ts';
+import { peekDeadLetters } from '../../../worker/src/distributed/sqs-dead-letters.ts';
+import { encodeWorkBatch } from '../../../worker/src/queue/work-message.ts';
+import { testCredentials, testS3, uniqueBucket } from '../../support/aws.ts';
+import { type CliResult, runFerry, startFerry, tempDir, writeConfig } from '../../support/ferry-cli.ts';
+import { bytesFor, createBucket, fingerprint, listKeys, putObject } from '../../support/objects.ts';
+
+const MiB = 1024 * 1024;
+const controlUrl = inject('motoSource');
+const source = testS3(inject('motoSource'));
+const destination = testS3(inject('motoDestination'));
+const control: EndpointConfig = {
+  name: 'control',
+  url: controlUrl,
+  region: 'us-east-1',
+  forcePathStyle: true,
+  credentials: { kind: 'env', prefix: 'CONTROL' },
+};
+const controlOptions = {
+  env: { CONTROL_ACCESS_KEY_ID: testCredentials.accessKeyId, CONTROL_SECRET_ACCESS_KEY: testCredentials.secretAccessKey },
+};
+/** The control plane for the CLI: moto, default credential chain from the environment. */
+const controlEnv = {
+  FERRY_AWS_ENDPOINT_URL: controlUrl,
+  FERRY_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: testCredentials.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: testCredentials.secretAccessKey,
+};
+const ferry = (args: string[]): Promise<CliResult> => runFerry(args, { env: controlEnv });
+
+describe('distributed mode', () => {
+  const dir = tempDir('fleet');
+  const sourceBucket = uniqueBucket('fleet-src');
+  const destinationBucket = uniqueBucket('fleet-dst');
+  const name = uniqueBucket('ferry');
+  let queueUrl = '';
+  let deadLetterQueueUrl = '';
+  let config = '';
+  const ledger = () =>
+    createDynamoDbLedger({ client: createDynamoDbClient(control, controlOptions), tableName: name });
+  const worker = (extra: string[] = []) =>
+    startFerry(
+      ['worker', '--config', config, '--queue-url', queueUrl, '--table', name, '--log-level', 'warn', ...extra],
+      { env: controlEnv },
+    );
+
+  beforeAll(async () => {
+    const init = await ferry(['init', '--queue-name', name, '--table', name, '--max-receive-count', '3']);
+    expect(init.stderr).toBe('');
+    expect(init.code).toBe(0);
+    ({ queueUrl, deadLetterQueueUrl } = JSON.parse(init.stdout) as { queueUrl: string; deadLetterQueueUrl: string });
+    const again = await ferry(['init', '--queue-name', name, '--table', name, '--max-receive-count', '3']);
+    expect(JSON.parse(again.stdout)).toEqual(JSON.parse(init.stdout));
+    await createBucket(source, sourceBucket);
+    await createBucket(destination, destinationBucket);
+    config = writeConfig({
+      dir,
+      sourceUrl: inject('motoSource'),
+      destinationUrl: inject('motoDestination'),
+      transferYaml: 'transfer: { concurrency: 4, multipartThreshold: 6MiB, partSize: 5MiB, maxPartsInFlight: 2 }',
+      mappingsYaml: [
+        '  - id: fleet',
+        `    source: { endpoint: src, bucket: ${sourceBucket}, prefix: "in/" }`,
+        `    destination: { endpoint: dst, bucket: ${destinationBucket}, prefix: "out/" }`,
+      ].join('\n'),
+    });
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('a lister and three workers copy everything; the ledger totals are exact', async () => {
+    const keys = Array.from({ length: 240 }, (_, i) => `in/small/${String(i).padStart(4, '0')}`);
+    const limit = pLimit(16);
+    await Promise.all(
+      keys.map((key, i) =>
+        limit(() => putObject(source, { bucket: sourceBucket, key, body: bytesFor(key, 1000 + i * 37) })),
+      ),
+    );
+    for (const key of ['in/big/a', 'in/big/b']) {
+      await putObject(source, { bucket: sourceBucket, key, body: bytesFor(key, 12 * MiB + 3) });
+    }
+    const workers = [worker(['--exit-when-idle', '6']), worker(['--exit-when-idle', '6']), worker(['--exit-when-idle', '6'])];
+    const listed = await ferry(['list', '--config', config, '--mapping', 'fleet', '--run-id', 'run-1', '--queue-url', queueUrl, '--table', name]);
+    expect(listed.stderr).not.toMatch(/"level":"error"/);
+    expect(listed.code).toBe(0);
+    const results = await Promise.all(workers.map((w) => w.done));
+    for (const result of results) {
+      expect(result.stderr).not.toMatch(/error/i);
+      expect(result.code).toBe(0);
+    }
+    const status = await ferry(['status', '--run-id', 'run-1', '--table', name]);
+    expect(status.code).toBe(0);
+    const run = await ledger().getRun('run-1');
+    const allBytes = keys.reduce((a, _, i) => a + 1000 + i * 37, 0) + 2 * (12 * MiB + 3);
+    expect(run?.planned).toEqual({ objects: 242, bytes: allBytes });
+    expect(run?.copied).toEqual({ objects: 242, bytes: allBytes });
+    expect(run?.failed.objects).toBe(0);
+    expect(status.stdout).toMatch(/copied +\| 242 /);
+    const copied = await listKeys(destination, destinationBucket, 'out/');
+    expect(copied.sort()).toEqual([...keys, 'in/big/a', 'in/big/b'].map((k) => `out/${k.slice(3)}`).sort());
+    for (const key of ['in/small/0000', 'in/small/0239', 'in/big/a', 'in/big/b']) {
+      expect(await fingerprint(destination, destinationBucket, `out/${key.slice(3)}`)).toEqual(
+        await fingerprint(source, sourceBucket, key),
+      );
+    }
+    // Every worker took part: the work really fanned out.
+    const second = await ferry(['list', '--config', config, '--mapping', 'fleet', '--run-id', 'run-2', '--queue-url', queueUrl, '--table', name]);
+    expect(second.code).toBe(0);
+    const rerun = await ledger().getRun('run-2');
+    expect(rerun?.planned.objects).toBe(0);
+    expect(rerun?.skipped.objects).toBe(242);
+  });
+
+  test('a batch delivered twice is counted once; poison messages reach the dead-letter queue', async () => {
+    const key = 'in/dup/one';
+    await putObject(source, { bucket: sourceBucket, key, body: bytesFor(key, 500) });
+    const listing = await source.send(new ListObjectsV2Command({ Bucket: sourceBucket, Prefix: key }));
+    const etag = listing.Contents?.[0]?.ETag?.replaceAll('"', '') ?? '';
+    const runLedger = ledger();
+    await runLedger.startRun({ runId: 'run-dup', mappingId: 'fleet', mode: 'full', startedAt: new Date() });
+    await runLedger.recordPlanned('run-dup', {
+      batchId: 'b-dup',
+      planned: { objects: 1, bytes: 500 },
+      skipped: { objects: 0, bytes: 0 },
+    });
+    await runLedger.setListerState('run-dup', 'LISTED');
+    const body = encodeWorkBatch({ runId: 'run-dup', mappingId: 'fleet', batchId: 'b-dup', items: [{ key, size: 500, etag }] });
+    const sqs = createSqsClient(control, controlOptions);
+    for (const poison of [body, body, 'not json', encodeWorkBatch({ runId: 'run-dup', mappingId: 'fleet', batchId: 'evil', items: [{ key: 'etc/passwd', size: 1, etag: 'x' }] })]) {
+      await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: poison }));
+    }
+    const result = await worker(['--exit-when-idle', '4', '--log-level', 'info']).done;
+    expect(result.code, result.stderr).toBe(0);
+    console.log(result.stderr);
+    const run = await runLedger.getRun('run-dup');
+    expect(run?.copied).toEqual({ objects: 1, bytes: 500 });
+    const dead = await peekDeadLetters({ client: sqs, deadLetterQueueUrl });
+    const reasons = dead.map((letter) => letter.reason ?? '').join('\n');
+    expect(reasons).toMatch(/not JSON/);
+    expect(reasons).toMatch(/outside the source prefix/);
+    expect((await ferry(['status', '--run-id', 'run-dup', '--table', name])).code).toBe(0);
+  });
+
+  test('a worker killed mid-multipart: another one finishes the object, nothing lost, no upload left open', async () => {
+    const key = 'in/huge/object';
+    await putObject(source, { bucket: sourceBucket, key, body: bytesFor(key, 48 * MiB) });
+    const first = worker(['--visibility-timeout', '4']);
+    const listed = await ferry(['list', '--config', config, '--mapping', 'fleet', '--run-id', 'run-kill', '--queue-url', queueUrl, '--table', name]);
+    expect(listed.code).toBe(0);
+    let sawUpload = false;
+    for (let i = 0; i < 400 && !sawUpload; i++) {
+      const uploads = await destination.send(new ListMultipartUploadsCommand({ Bucket: destinationBucket, Prefix: 'out/huge/' }));
+      sawUpload = (uploads.Uploads ?? []).length > 0;
+      if (!sawUpload) await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    expect(sawUpload).toBe(true);
+    first.child.kill('SIGKILL');
+    expect((await first.done).signal).toBe('SIGKILL');
+    const rescuer = await worker(['--exit-when-idle', '10']).done;
+    expect(rescuer.code).toBe(0);
+    const run = await ledger().getRun('run-kill');
+    expect(run?.copied.objects).toBe(run?.planned.objects);
+    expect(run?.failed.objects).toBe(0);
+    expect(await fingerprint(destination, destinationBucket, 'out/huge/object')).toEqual(
+      await fingerprint(source, sourceBucket, key),
+    );
+    const open = await destination.send(new ListMultipartUploadsCommand({ Bucket: destinationBucket }));
+    expect(open.Uploads ?? []).toEqual([]);
+  });
+});

@@ -26,7 +26,10 @@ export const cliCredentialsEnv = {
 /** Never probe the EC2 metadata address from tests: nothing of ours is there. */
 const noInstanceMetadata = { AWS_EC2_METADATA_DISABLED: 'true' };
 
-export function startFerry(args: readonly string[], options: { cwd?: string; env?: Record<string, string> } = {}) {
+export function startFerry(
+  args: readonly string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+) {
   const child = spawn(process.execPath, [bin, ...args], {
     cwd: options.cwd ?? process.cwd(),
     env: cleanEnv({ ...cliCredentialsEnv, ...noInstanceMetadata, ...options.env }),

@@ -132,7 +132,7 @@ describe('ferry run (embedded mode)', () => {
     const dry = await runFerry(['run', '--config', config, '--state', state, '--dry-run']);
     expect(dry.code).toBe(0);
     expect(dry.stdout).toMatch(/\| copy +\| 2 +\|/);
-    expect(dry.stdout).toMatch(/\| changed-since-copy +\| 1 +\|/);
+    expect(dry.stdout).toMatch(/\| etag-differs +\| 1 +\|/);
     expect(dry.stdout).toMatch(/\| new +\| 1 +\|/);
     const result = await runFerry(['run', '--config', config, '--state', state, '--no-progress']);
     expect(result.code).toBe(0);

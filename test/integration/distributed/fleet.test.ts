@@ -1,7 +1,8 @@
 // Distributed mode end to end against moto: init, a lister and three worker processes, exact ledger, crash recovery.
+
+import { rmSync } from 'node:fs';
 import { ListMultipartUploadsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { rmSync } from 'node:fs';
 import pLimit from 'p-limit';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { createDynamoDbClient, createSqsClient } from '../../../worker/src/aws/clients.ts';
@@ -25,7 +26,10 @@ const control: EndpointConfig = {
   credentials: { kind: 'env', prefix: 'CONTROL' },
 };
 const controlOptions = {
-  env: { CONTROL_ACCESS_KEY_ID: testCredentials.accessKeyId, CONTROL_SECRET_ACCESS_KEY: testCredentials.secretAccessKey },
+  env: {
+    CONTROL_ACCESS_KEY_ID: testCredentials.accessKeyId,
+    CONTROL_SECRET_ACCESS_KEY: testCredentials.secretAccessKey,
+  },
 };
 /** The control plane for the CLI: moto, default credential chain from the environment. */
 const controlEnv = {
@@ -48,7 +52,18 @@ describe('distributed mode', () => {
     createDynamoDbLedger({ client: createDynamoDbClient(control, controlOptions), tableName: name });
   const worker = (extra: string[] = []) =>
     startFerry(
-      ['worker', '--config', config, '--queue-url', queueUrl, '--table', name, '--log-level', 'warn', ...extra],
+      [
+        'worker',
+        '--config',
+        config,
+        '--queue-url',
+        queueUrl,
+        '--table',
+        name,
+        '--log-level',
+        'warn',
+        ...extra,
+      ],
       { env: controlEnv },
     );
 
@@ -56,7 +71,10 @@ describe('distributed mode', () => {
     const init = await ferry(['init', '--queue-name', name, '--table', name, '--max-receive-count', '3']);
     expect(init.stderr).toBe('');
     expect(init.code).toBe(0);
-    ({ queueUrl, deadLetterQueueUrl } = JSON.parse(init.stdout) as { queueUrl: string; deadLetterQueueUrl: string });
+    ({ queueUrl, deadLetterQueueUrl } = JSON.parse(init.stdout) as {
+      queueUrl: string;
+      deadLetterQueueUrl: string;
+    });
     const again = await ferry(['init', '--queue-name', name, '--table', name, '--max-receive-count', '3']);
     expect(JSON.parse(again.stdout)).toEqual(JSON.parse(init.stdout));
     await createBucket(source, sourceBucket);
@@ -65,7 +83,8 @@ describe('distributed mode', () => {
       dir,
       sourceUrl: inject('motoSource'),
       destinationUrl: inject('motoDestination'),
-      transferYaml: 'transfer: { concurrency: 4, multipartThreshold: 6MiB, partSize: 5MiB, maxPartsInFlight: 2 }',
+      transferYaml:
+        'transfer: { concurrency: 4, multipartThreshold: 6MiB, partSize: 5MiB, maxPartsInFlight: 2 }',
       mappingsYaml: [
         '  - id: fleet',
         `    source: { endpoint: src, bucket: ${sourceBucket}, prefix: "in/" }`,
@@ -86,8 +105,24 @@ describe('distributed mode', () => {
     for (const key of ['in/big/a', 'in/big/b']) {
       await putObject(source, { bucket: sourceBucket, key, body: bytesFor(key, 12 * MiB + 3) });
     }
-    const workers = [worker(['--exit-when-idle', '6']), worker(['--exit-when-idle', '6']), worker(['--exit-when-idle', '6'])];
-    const listed = await ferry(['list', '--config', config, '--mapping', 'fleet', '--run-id', 'run-1', '--queue-url', queueUrl, '--table', name]);
+    const workers = [
+      worker(['--exit-when-idle', '6']),
+      worker(['--exit-when-idle', '6']),
+      worker(['--exit-when-idle', '6']),
+    ];
+    const listed = await ferry([
+      'list',
+      '--config',
+      config,
+      '--mapping',
+      'fleet',
+      '--run-id',
+      'run-1',
+      '--queue-url',
+      queueUrl,
+      '--table',
+      name,
+    ]);
     expect(listed.stderr).not.toMatch(/"level":"error"/);
     expect(listed.code).toBe(0);
     const results = await Promise.all(workers.map((w) => w.done));
@@ -111,7 +146,19 @@ describe('distributed mode', () => {
       );
     }
     // Every worker took part: the work really fanned out.
-    const second = await ferry(['list', '--config', config, '--mapping', 'fleet', '--run-id', 'run-2', '--queue-url', queueUrl, '--table', name]);
+    const second = await ferry([
+      'list',
+      '--config',
+      config,
+      '--mapping',
+      'fleet',
+      '--run-id',
+      'run-2',
+      '--queue-url',
+      queueUrl,
+      '--table',
+      name,
+    ]);
     expect(second.code).toBe(0);
     const rerun = await ledger().getRun('run-2');
     expect(rerun?.planned.objects).toBe(0);
@@ -131,14 +178,30 @@ describe('distributed mode', () => {
       skipped: { objects: 0, bytes: 0 },
     });
     await runLedger.setListerState('run-dup', 'LISTED');
-    const body = encodeWorkBatch({ runId: 'run-dup', mappingId: 'fleet', batchId: 'b-dup', items: [{ key, size: 500, etag }] });
+    const body = encodeWorkBatch({
+      runId: 'run-dup',
+      mappingId: 'fleet',
+      batchId: 'b-dup',
+      items: [{ key, size: 500, etag }],
+    });
     const sqs = createSqsClient(control, controlOptions);
-    for (const poison of [body, body, 'not json', encodeWorkBatch({ runId: 'run-dup', mappingId: 'fleet', batchId: 'evil', items: [{ key: 'etc/passwd', size: 1, etag: 'x' }] })]) {
-      await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: poison }));
+    // Delivered, processed, then delivered again, as SQS may. (Two copies in flight at once race inside moto's
+    // DynamoDB, which restores a whole-table snapshot when a transaction is cancelled; real DynamoDB does not.)
+    const evil = encodeWorkBatch({
+      runId: 'run-dup',
+      mappingId: 'fleet',
+      batchId: 'evil',
+      items: [{ key: 'etc/passwd', size: 1, etag: 'x' }],
+    });
+    for (const delivery of [
+      [body, 'not json'],
+      [body, evil],
+    ]) {
+      for (const message of delivery)
+        await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: message }));
+      const result = await worker(['--exit-when-idle', '3']).done;
+      expect(result.code, result.stderr).toBe(0);
     }
-    const result = await worker(['--exit-when-idle', '4', '--log-level', 'info']).done;
-    expect(result.code, result.stderr).toBe(0);
-    console.log(result.stderr);
     const run = await runLedger.getRun('run-dup');
     expect(run?.copied).toEqual({ objects: 1, bytes: 500 });
     const dead = await peekDeadLetters({ client: sqs, deadLetterQueueUrl });
@@ -152,11 +215,25 @@ describe('distributed mode', () => {
     const key = 'in/huge/object';
     await putObject(source, { bucket: sourceBucket, key, body: bytesFor(key, 48 * MiB) });
     const first = worker(['--visibility-timeout', '4']);
-    const listed = await ferry(['list', '--config', config, '--mapping', 'fleet', '--run-id', 'run-kill', '--queue-url', queueUrl, '--table', name]);
+    const listed = await ferry([
+      'list',
+      '--config',
+      config,
+      '--mapping',
+      'fleet',
+      '--run-id',
+      'run-kill',
+      '--queue-url',
+      queueUrl,
+      '--table',
+      name,
+    ]);
     expect(listed.code).toBe(0);
     let sawUpload = false;
     for (let i = 0; i < 400 && !sawUpload; i++) {
-      const uploads = await destination.send(new ListMultipartUploadsCommand({ Bucket: destinationBucket, Prefix: 'out/huge/' }));
+      const uploads = await destination.send(
+        new ListMultipartUploadsCommand({ Bucket: destinationBucket, Prefix: 'out/huge/' }),
+      );
       sawUpload = (uploads.Uploads ?? []).length > 0;
       if (!sawUpload) await new Promise((resolve) => setTimeout(resolve, 25));
     }

@@ -30,7 +30,20 @@ function randomSource(seed: number): () => number {
 }
 
 /** Characters chosen to straddle UTF-8 length boundaries and UTF-16 surrogate order. */
-const awkwardCharacters = ['a', 'b', 'z', '/', '0', '9', '~', '\u007f', '\u0080', '\u00e9', '\u00ff', '\u07ff'];
+const awkwardCharacters = [
+  'a',
+  'b',
+  'z',
+  '/',
+  '0',
+  '9',
+  '~',
+  '\u007f',
+  '\u0080',
+  '\u00e9',
+  '\u00ff',
+  '\u07ff',
+];
 awkwardCharacters.push('\u0800', '\ud7ff', '\ue000', '\uffff', '\u{10000}', '\u{1f600}', '\u{10ffff}');
 
 function randomKey(random: () => number, maxLength: number): string {
@@ -69,8 +82,13 @@ describe('ranges from boundaries', () => {
       const boundaries = [...new Set(Array.from({ length: 6 }, () => randomKey(random, 3)))]
         .filter((key) => startAfter === undefined || compareKeys(startAfter, key) < 0)
         .sort(compareKeys);
-      const ranges = rangesFromBoundaries({ ...(startAfter !== undefined ? { startAfter } : {}), boundaries });
-      expect(coverageProblem({ ranges, ...(startAfter !== undefined ? { startAfter } : {}) })).toBeUndefined();
+      const ranges = rangesFromBoundaries({
+        ...(startAfter !== undefined ? { startAfter } : {}),
+        boundaries,
+      });
+      expect(
+        coverageProblem({ ranges, ...(startAfter !== undefined ? { startAfter } : {}) }),
+      ).toBeUndefined();
       expect(ranges).toHaveLength(boundaries.length + 1);
       const probes = [
         ...boundaries,
@@ -111,7 +129,8 @@ function skewedKeys(): string[] {
   }
   const random = randomSource(3);
   for (let index = 0; index < 1500; index++) keys.push(`${randomKey(random, 6)}-${index}`);
-  for (let index = 0; index < 500; index++) keys.push(`img/${(index * 7919).toString(16).padStart(6, '0')}.png`);
+  for (let index = 0; index < 500; index++)
+    keys.push(`img/${(index * 7919).toString(16).padStart(6, '0')}.png`);
   return keys;
 }
 
@@ -124,45 +143,61 @@ interface SplitCase {
 
 const splitCases: SplitCase[] = [
   { label: 'a skewed bucket', keys: skewedKeys() },
-  { label: 'a skewed bucket after a checkpoint', keys: skewedKeys(), startAfter: 'logs/2026/03/14/part-01700.json' },
+  {
+    label: 'a skewed bucket after a checkpoint',
+    keys: skewedKeys(),
+    startAfter: 'logs/2026/03/14/part-01700.json',
+  },
   { label: 'one prefix of a skewed bucket', keys: skewedKeys(), prefix: 'logs/2026/' },
-  { label: 'awkward unicode keys', keys: Array.from({ length: 3000 }, (_, i) => `${randomKey(randomSource(i), 5)}`) },
+  {
+    label: 'awkward unicode keys',
+    keys: Array.from({ length: 3000 }, (_, i) => `${randomKey(randomSource(i), 5)}`),
+  },
 ];
 
 describe('splitKeySpace', () => {
-  test.each(splitCases)('covers $label exactly, with real split points, within its probe budget', async (given) => {
-    const keys = sortedKeys(given.keys);
-    const lister = new FakeLister(keys);
-    const prefix = given.prefix ?? '';
-    const split = await splitKeySpace({
-      lister,
-      prefix,
-      ...(given.startAfter !== undefined ? { startAfter: given.startAfter } : {}),
-      sampleKeys: 50,
-      minRangeKeys: 50,
-      maxRanges: 24,
-      maxProbes: 80,
-    });
-    const { ranges } = split;
-    expect(coverageProblem({ ranges, ...(given.startAfter !== undefined ? { startAfter: given.startAfter } : {}) }))
-      .toBeUndefined();
-    expect(ranges.length).toBeGreaterThan(4);
-    expect(ranges.length).toBeLessThanOrEqual(24);
-    expect(split.probes).toBeLessThanOrEqual(80);
-    expect(lister.pages).toBe(split.probes);
-    for (const range of ranges) {
-      if (range.after !== undefined) expect(range.after.isWellFormed()).toBe(true);
-      if (range.after !== undefined && range.after !== given.startAfter) expect(range.after.startsWith(prefix)).toBe(true);
-    }
-    const listed = allKeys(keys).filter(
-      (key) =>
-        key.startsWith(prefix) && (given.startAfter === undefined || compareKeys(key, given.startAfter) > 0),
-    );
-    const counts = ranges.map((range) => keysInRange(keys, range, prefix));
-    expect(counts.reduce((total, count) => total + count, 0)).toBe(listed.length);
-    for (const key of listed) expect(holders(ranges, key)).toHaveLength(1);
-    expect(Math.max(...counts)).toBeLessThan(listed.length / 2);
-  });
+  test.each(splitCases)(
+    'covers $label exactly, with real split points, within its probe budget',
+    async (given) => {
+      const keys = sortedKeys(given.keys);
+      const lister = new FakeLister(keys);
+      const prefix = given.prefix ?? '';
+      const split = await splitKeySpace({
+        lister,
+        prefix,
+        ...(given.startAfter !== undefined ? { startAfter: given.startAfter } : {}),
+        sampleKeys: 50,
+        minRangeKeys: 50,
+        maxRanges: 24,
+        maxProbes: 80,
+      });
+      const { ranges } = split;
+      expect(
+        coverageProblem({
+          ranges,
+          ...(given.startAfter !== undefined ? { startAfter: given.startAfter } : {}),
+        }),
+      ).toBeUndefined();
+      expect(ranges.length).toBeGreaterThan(4);
+      expect(ranges.length).toBeLessThanOrEqual(24);
+      expect(split.probes).toBeLessThanOrEqual(80);
+      expect(lister.pages).toBe(split.probes);
+      for (const range of ranges) {
+        if (range.after !== undefined) expect(range.after.isWellFormed()).toBe(true);
+        if (range.after !== undefined && range.after !== given.startAfter)
+          expect(range.after.startsWith(prefix)).toBe(true);
+      }
+      const listed = allKeys(keys).filter(
+        (key) =>
+          key.startsWith(prefix) &&
+          (given.startAfter === undefined || compareKeys(key, given.startAfter) > 0),
+      );
+      const counts = ranges.map((range) => keysInRange(keys, range, prefix));
+      expect(counts.reduce((total, count) => total + count, 0)).toBe(listed.length);
+      for (const key of listed) expect(holders(ranges, key)).toHaveLength(1);
+      expect(Math.max(...counts)).toBeLessThan(listed.length / 2);
+    },
+  );
 
   test('an empty listing, or one that fits a sample, stays one range after one probe', async () => {
     for (const keys of [[], ['a', 'b', 'c'], Array.from({ length: 40 }, (_, i) => `k${i}`)]) {
@@ -196,7 +231,12 @@ describe('splitKeySpace', () => {
     });
     const boundaries = first.ranges.flatMap((range) => (range.after === undefined ? [] : [range.after]));
     expect(boundaries.length).toBeGreaterThan(4);
-    const straddling = boundaries.flatMap((boundary) => [boundary, keyAfter(boundary), `${boundary}a`, boundary.slice(0, -1)]);
+    const straddling = boundaries.flatMap((boundary) => [
+      boundary,
+      keyAfter(boundary),
+      `${boundary}a`,
+      boundary.slice(0, -1),
+    ]);
     const keys = sortedKeys([...base, ...straddling]);
     for (const key of allKeys(keys)) expect(holders(first.ranges, key), key).toHaveLength(1);
     const counts = first.ranges.map((range) => keysInRange(keys, range));

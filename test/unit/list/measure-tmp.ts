@@ -20,6 +20,21 @@ console.log(
   sizes.reduce((a, b) => a + b, 0),
 );
 const sorted = [...sizes].sort((a, b) => b - a);
-console.log('max', sorted[0], 'min', sorted.at(-1), 'ideal', Math.round(sizes.reduce((a, b) => a + b, 0) / split.ranges.length));
-if (args.verbose) for (const [i, r] of split.ranges.entries()) console.log(JSON.stringify(r.after), sizes[i], split.estimatedKeys[i]);
-const top = sorted.slice(0, 5); console.log("top5", top.join(" "), "share of largest", (sorted[0] / sizes.reduce((a, b) => a + b, 0)).toFixed(3));
+console.log(
+  'max',
+  sorted[0],
+  'min',
+  sorted.at(-1),
+  'ideal',
+  Math.round(sizes.reduce((a, b) => a + b, 0) / split.ranges.length),
+);
+if (args.verbose)
+  for (const [i, r] of split.ranges.entries())
+    console.log(JSON.stringify(r.after), sizes[i], split.estimatedKeys[i]);
+const top = sorted.slice(0, 5);
+console.log(
+  'top5',
+  top.join(' '),
+  'share of largest',
+  (sorted[0] / sizes.reduce((a, b) => a + b, 0)).toFixed(3),
+);

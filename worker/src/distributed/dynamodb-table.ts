@@ -1,5 +1,6 @@
 // The ledger table as its adapters use it: typed single-item, batch and transactional calls with error classification,
 // the ledger's own retries, and a meter of every write with the write units real DynamoDB would bill for it.
+import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
@@ -153,11 +154,15 @@ export async function transactWrite(
     throw new RangeError(`a transaction holds at most ${MAX_TRANSACTION_ITEMS} items, not ${items.length}`);
   }
   const context = `DynamoDB TransactWriteItems ${table.tableName}`;
-  const input = { TransactItems: items.map((item) => toSdkTransactItem(table, item)) };
+  const transactItems = items.map((item) => toSdkTransactItem(table, item));
   const { retry } = table;
   for (let attempt = 1; ; attempt += 1) {
     try {
-      await table.doc.send(new TransactWriteCommand(input));
+      // The SDK's own retries of this attempt reuse its token, so a commit whose answer was lost is not refused as
+      // a duplicate; a new attempt after a cancellation gets a new one.
+      await table.doc.send(
+        new TransactWriteCommand({ TransactItems: transactItems, ClientRequestToken: randomUUID() }),
+      );
       meter(table, {
         operation: 'TransactWriteItems',
         sizesBytes: items.map(transactItemSizeBytes),

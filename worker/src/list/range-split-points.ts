@@ -1,9 +1,12 @@
 // Reading a dense range's sample: how much of the range the rest probably holds, and where to cut that rest.
 import { compareKeys } from '../plan/key-order.ts';
 import {
+  codePointsOf,
+  commonCodePointCount,
   commonPrefix,
   type KeyShape,
   keyShape,
+  nextCodePoint,
   scaleBy,
   shapeKeyAt,
   shapeValueOf,

@@ -15,7 +15,8 @@ export interface DecideInput {
   readonly mode: RunMode;
 }
 
-function sameEtag(a: string, b: string): boolean {
+/** ETags compare case-insensitively (hex digits). */
+export function sameEtag(a: string, b: string): boolean {
   return a.toLowerCase() === b.toLowerCase();
 }
 

@@ -1,6 +1,7 @@
 // Copies every object of one work batch and returns its outcome; validates the batch against the mapping first.
 import type { MappingConfig, TransferSettings } from '../config/types.ts';
 import { classOf, errorMessage, FerryError } from '../domain/errors.ts';
+import { sameEtag } from '../plan/decide.ts';
 import { assertStorableKey, toDestinationKey } from '../plan/key-mapping.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { BatchOutcome, CopyRecord, FailureRecord, ObjectMemory } from '../ports/ledger.ts';
@@ -124,6 +125,8 @@ export async function processBatch(
       failed = { objects: failed.objects + 1, bytes: failed.bytes + result.item.size };
     }
   }
-  if (copies.length > 0) await deps.memory.rememberCopies(runtime.mapping.id, copies);
+  // A copy whose ETag equals its source's is recognised from the listings alone; remember only the others.
+  const needRecord = copies.filter((copy) => !sameEtag(copy.destinationEtag, copy.sourceEtag));
+  if (needRecord.length > 0) await deps.memory.rememberCopies(runtime.mapping.id, needRecord);
   return { batchId: batch.batchId, copied, failed, failures };
 }

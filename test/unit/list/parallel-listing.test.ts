@@ -283,11 +283,11 @@ describe('listInParallel', () => {
     expect(lister.openListings).toBe(0);
   });
 
-  test('an aborted signal fails the listing and stops every range', async () => {
-    const keys = sortedKeys(
-      Array.from({ length: 30_000 }, (_, index) => `k${String(index).padStart(5, '0')}`),
-    );
-    const ranges = rangesFromBoundaries({ boundaries: ['k10000', 'k20000'] });
+  test('an aborted signal fails the listing, even when everything left is already read ahead', async () => {
+    const keys = sortedKeys(Array.from({ length: 3000 }, (_, index) => `k${String(index).padStart(5, '0')}`));
+    const ranges = rangesFromBoundaries({
+      boundaries: Array.from({ length: 5 }, (_, index) => `k${String((index + 1) * 500).padStart(5, '0')}`),
+    });
     const lister = new FakeLister(keys, { beforePage: nextMacrotask });
     const controller = new AbortController();
     let read = 0;
@@ -296,15 +296,19 @@ describe('listInParallel', () => {
         lister,
         prefix: '',
         ranges,
-        concurrency: 3,
+        concurrency: 6,
         signal: controller.signal,
       });
       for await (const _entry of listing) {
         read += 1;
-        if (read === 100) controller.abort(new Error('run cancelled'));
+        if (read === 100) {
+          for (let tick = 0; tick < 5; tick++) await nextMacrotask();
+          controller.abort(new Error('run cancelled'));
+        }
       }
     };
     await expect(consume()).rejects.toThrow('run cancelled');
+    expect(read).toBe(100);
     expect(lister.openListings).toBe(0);
     await expect(
       keysOf(listInParallel({ lister, prefix: '', ranges, concurrency: 1, signal: controller.signal })),

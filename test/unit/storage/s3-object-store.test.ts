@@ -272,4 +272,18 @@ describe('S3 object store on the wire', () => {
     expect(failure).toBeInstanceOf(FerryError);
     expect((failure as FerryError).errorClass).toBe('Internal');
   });
+
+  test('a server that ignores encoding-type (no EncodingType in the answer) gets its keys taken as they are', async () => {
+    server.handle((_request, response) => {
+      response
+        .writeHead(200, { 'content-type': 'application/xml' })
+        .end(
+          '<?xml version="1.0" encoding="UTF-8"?><ListBucketResult><Name>bucket</Name><IsTruncated>false</IsTruncated>' +
+            '<Contents><Key>50% off+more.txt</Key><Size>1</Size><ETag>"e"</ETag></Contents></ListBucketResult>',
+        );
+    });
+    const keys: string[] = [];
+    for await (const entry of store.list({ prefix: '' })) keys.push(entry.key);
+    expect(keys).toEqual(['50% off+more.txt']);
+  });
 });

@@ -56,6 +56,11 @@ export class ConfigError extends FerryError {
   }
 }
 
+/** Whether failures of this class may succeed when tried again later. */
+export function isRetryableClass(errorClass: ErrorClass): boolean {
+  return retryabilityOf[errorClass] === 'retry';
+}
+
 /** Turns any thrown value into text, without `as any`. */
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

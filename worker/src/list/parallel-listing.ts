@@ -126,7 +126,7 @@ export async function* listInParallel(
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     if (!stop.signal.aborted) stop.abort();
-    void 0;
+    for (const range of open) range.buffer.cancel();
     await Promise.all(open.map((range) => range.listed));
   }
 }

@@ -36,9 +36,10 @@ export interface S3ObjectStoreOptions {
 /** Keys per ListObjectsV2 page (S3's maximum). */
 export const listPageSize = 1000;
 
-function entryFrom(item: _Object & { Key: string }): ObjectEntry {
+/** urlEncoded: the response says EncodingType=url (some S3-compatible servers ignore the request and send raw keys). */
+function entryFrom(item: _Object & { Key: string }, urlEncoded: boolean): ObjectEntry {
   return {
-    key: decodeListedKey(item.Key),
+    key: urlEncoded ? decodeListedKey(item.Key) : item.Key,
     size: item.Size ?? 0,
     etag: unquoteEtag(item.ETag ?? ''),
     lastModified: item.LastModified ?? new Date(0),
@@ -80,7 +81,7 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
   return {
     location: { serviceId, bucket },
 
-    /** Keys come url-encoded (EncodingType=url) so that every legal key survives the XML response exactly. */
+    /** Keys are asked url-encoded (EncodingType=url) so that every legal key survives the XML response exactly. */
     async *list({ prefix, startAfter, signal }) {
       const context = `LIST ${objectUri(bucket, prefix)}`;
       let continuationToken: string | undefined;
@@ -100,7 +101,8 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
           ),
         );
         for (const item of page.Contents ?? []) {
-          if (item.Key !== undefined) yield entryFrom({ ...item, Key: item.Key });
+          if (item.Key !== undefined)
+            yield entryFrom({ ...item, Key: item.Key }, page.EncodingType === 'url');
         }
         if (page.IsTruncated && !page.NextContinuationToken) {
           throw new FerryError('Internal', `${context}: truncated page without a continuation token`);

@@ -1,6 +1,6 @@
 // Copies every object of one work batch and returns its outcome; validates the batch against the mapping first.
 import type { MappingConfig, TransferSettings } from '../config/types.ts';
-import { classOf, errorMessage, FerryError } from '../domain/errors.ts';
+import { classOf, errorMessage, FerryError, isRetryableClass } from '../domain/errors.ts';
 import { sameEtag } from '../plan/decide.ts';
 import { assertStorableKey, toDestinationKey } from '../plan/key-mapping.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -49,15 +49,39 @@ type ItemResult =
   | { readonly ok: true; readonly item: WorkItem; readonly copy: CopyRecord }
   | { readonly ok: false; readonly item: WorkItem; readonly failure: FailureRecord };
 
+/**
+ * On a redelivery, an object that an earlier delivery already copied is recognised at the destination (same size,
+ * and the source's ETag or Ferry's copy record) and not copied again.
+ */
+async function alreadyCopied(
+  item: WorkItem,
+  destinationKey: string,
+  runtime: MappingRuntime,
+  deps: BatchProcessorDeps,
+): Promise<CopyRecord | undefined> {
+  const head = await runtime.destination.head(destinationKey);
+  if (!head || head.size !== item.size) return undefined;
+  if (sameEtag(head.etag, item.etag)) {
+    return { key: destinationKey, sourceEtag: item.etag, sourceSize: item.size, destinationEtag: head.etag };
+  }
+  const record = (await deps.memory.recallCopies(runtime.mapping.id, [destinationKey])).get(destinationKey);
+  const matches =
+    record && sameEtag(record.sourceEtag, item.etag) && sameEtag(record.destinationEtag, head.etag);
+  return matches ? record : undefined;
+}
+
 async function copyItem(
   item: WorkItem,
   runtime: MappingRuntime,
   deps: BatchProcessorDeps,
+  redelivered: boolean,
 ): Promise<ItemResult> {
   const { mapping } = runtime;
   try {
     const destinationKey = toDestinationKey(item.key, mapping);
     assertStorableKey(destinationKey);
+    const existing = redelivered ? await alreadyCopied(item, destinationKey, runtime, deps) : undefined;
+    if (existing) return { ok: true, item, copy: existing };
     const result = await transferObject(
       { sourceKey: item.key, destinationKey, size: item.size, etag: item.etag },
       {
@@ -87,7 +111,6 @@ async function copyItem(
     };
   } catch (error) {
     if (deps.signal?.aborted) throw error;
-    deps.onObject?.('failed', item.size);
     const attempts = attemptsOf(error);
     deps.logger.warn('object.failed', {
       mapping: mapping.id,
@@ -103,14 +126,21 @@ async function copyItem(
   }
 }
 
+export interface BatchResult {
+  readonly outcome: BatchOutcome;
+  /** Some objects failed in a way that may pass later (throttling, network, a source changing). */
+  readonly retryable: boolean;
+}
+
 /** Transfers the batch's objects (bounded by the shared limits) and remembers what was copied. */
 export async function processBatch(
   batch: WorkBatch,
   runtime: MappingRuntime,
   deps: BatchProcessorDeps,
-): Promise<BatchOutcome> {
+  options: { redelivered: boolean } = { redelivered: false },
+): Promise<BatchResult> {
   const results = await Promise.all(
-    batch.items.map((item) => deps.objectLimit(() => copyItem(item, runtime, deps))),
+    batch.items.map((item) => deps.objectLimit(() => copyItem(item, runtime, deps, options.redelivered))),
   );
   const copies: CopyRecord[] = [];
   const failures: FailureRecord[] = [];
@@ -128,5 +158,8 @@ export async function processBatch(
   // A copy whose ETag equals its source's is recognised from the listings alone; remember only the others.
   const needRecord = copies.filter((copy) => !sameEtag(copy.destinationEtag, copy.sourceEtag));
   if (needRecord.length > 0) await deps.memory.rememberCopies(runtime.mapping.id, needRecord);
-  return { batchId: batch.batchId, copied, failed, failures };
+  return {
+    outcome: { batchId: batch.batchId, copied, failed, failures },
+    retryable: failures.some((failure) => isRetryableClass(failure.errorClass)),
+  };
 }

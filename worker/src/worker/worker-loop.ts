@@ -31,9 +31,21 @@ export interface WorkerLoopOptions {
   readonly onInFlightChange?: (messages: number) => void;
   /** Told each batch outcome the first time it is recorded (metrics). */
   readonly onOutcome?: (runId: string, mappingId: string, outcome: BatchOutcome) => void;
+  /**
+   * Deliveries of a batch whose objects failed in a retryable way before those failures are final: until then the
+   * message goes back to the queue after a backoff. Keep it below the queue's maxReceiveCount.
+   */
+  readonly maxDeliveries?: number;
   /** Delay before a message that failed for an unexpected reason is offered again. */
   readonly retryDelaySec?: number;
   readonly signal?: AbortSignal;
+}
+
+export const defaultMaxDeliveries = 3;
+
+/** Backoff before a batch with retryable failures is tried again: 30 s, 60 s, 120 s ... up to SQS's 12 h cap. */
+export function retryDelaySec(receiveCount: number): number {
+  return Math.min(30 * 2 ** Math.max(0, receiveCount - 1), 43_200);
 }
 
 async function handle(message: QueueMessage, options: WorkerLoopOptions): Promise<void> {
@@ -63,8 +75,17 @@ async function handle(message: QueueMessage, options: WorkerLoopOptions): Promis
     logger,
   });
   try {
-    const outcome = await processBatch(batch, runtime, options.deps);
+    const { outcome, retryable } = await processBatch(batch, runtime, options.deps, {
+      redelivered: message.receiveCount > 1,
+    });
+    if (retryable && message.receiveCount < (options.maxDeliveries ?? defaultMaxDeliveries)) {
+      const delaySec = retryDelaySec(message.receiveCount);
+      logger.warn('batch.retry-later', { batch: batch.batchId, failed: outcome.failed.objects, delaySec });
+      await queue.release(message, delaySec);
+      return;
+    }
     const first = await ledger.recordOutcome(batch.runId, outcome);
+    if (first) for (const _ of outcome.failures) options.deps.onObject?.('failed', 0);
     if (first) options.onOutcome?.(batch.runId, batch.mappingId, outcome);
     else logger.info('batch.duplicate', { runId: batch.runId, batch: batch.batchId });
   } finally {

@@ -73,17 +73,35 @@ function skewedKeys(): string[] {
   ];
   for (let index = 0; index < 900; index++) {
     const lead = spread[index % spread.length]!;
-    keys.push(`${lead}${(index * 7919).toString(36)}/${'\u00e9\u{1f600}x'[index % 3] ?? ''}${index}`);
+    keys.push(`${lead}${(index * 7919).toString(36)}/${['\u00e9', '\u{1f600}', 'x'][index % 3]}${index}`);
   }
   for (let index = 0; index < 100; index++) keys.push(`logs/${String(index).padStart(3, '0')}`);
   return keys;
 }
 
-/** Keys on, around and just inside each boundary, leaving out characters XML or moto's paths cannot carry. */
+/** A key moto can store and list back: no control characters or non-characters, which XML cannot carry. */
+function storable(key: string): boolean {
+  return (
+    key.length > 0 &&
+    Array.from(key).every((character) => {
+      const codePoint = character.codePointAt(0) ?? 0;
+      return codePoint >= 0x20 && codePoint !== 0xfffe && codePoint !== 0xffff;
+    })
+  );
+}
+
+/** The key without its last character (never half of a surrogate pair). */
+function withoutLastCharacter(key: string): string {
+  return Array.from(key).slice(0, -1).join('');
+}
+
+/** Keys on, around and just inside each boundary. */
 function straddlingKeys(boundaries: readonly string[]): string[] {
-  const storable = (key: string): boolean => key.length > 0 && !/[\u0000-\u001f\ufffe\uffff]/u.test(key);
   return boundaries
-    .flatMap((boundary) => [boundary, `${boundary}a`, boundary.slice(0, -1), `${boundary.slice(0, -1)}~`])
+    .flatMap((boundary) => {
+      const shorter = withoutLastCharacter(boundary);
+      return [boundary, `${boundary}a`, shorter, `${shorter}~`];
+    })
     .filter(storable);
 }
 

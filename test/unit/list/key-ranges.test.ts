@@ -15,6 +15,7 @@ import {
   type SortedKeys,
   sortedKeys,
   thirtyMillionKeys,
+  withoutLastCharacter,
 } from './parallel-fake-lister.ts';
 
 /** A deterministic pseudo-random generator (mulberry32), so failures reproduce. */
@@ -93,7 +94,7 @@ describe('ranges from boundaries', () => {
       const probes = [
         ...boundaries,
         ...boundaries.map(keyAfter),
-        ...boundaries.map((key) => key.slice(0, -1)),
+        ...boundaries.map(withoutLastCharacter),
         ...Array.from({ length: 40 }, () => randomKey(random, 4)),
       ];
       for (const key of probes) {
@@ -235,7 +236,7 @@ describe('splitKeySpace', () => {
       boundary,
       keyAfter(boundary),
       `${boundary}a`,
-      boundary.slice(0, -1),
+      withoutLastCharacter(boundary),
     ]);
     const keys = sortedKeys([...base, ...straddling]);
     for (const key of allKeys(keys)) expect(holders(first.ranges, key), key).toHaveLength(1);

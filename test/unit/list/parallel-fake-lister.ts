@@ -165,3 +165,8 @@ export function thirtyMillionKeys(): SortedKeys {
     },
   };
 }
+
+/** The key without its last character (never half of a surrogate pair): a key just before a boundary's subtree. */
+export function withoutLastCharacter(key: string): string {
+  return Array.from(key).slice(0, -1).join('');
+}

@@ -10,7 +10,13 @@ import {
 } from '../../../worker/src/list/key-ranges.ts';
 import { listInParallel } from '../../../worker/src/list/parallel-listing.ts';
 import { compareKeys } from '../../../worker/src/plan/key-order.ts';
-import { FakeLister, nextMacrotask, type SortedKeys, sortedKeys } from './parallel-fake-lister.ts';
+import {
+  FakeLister,
+  nextMacrotask,
+  type SortedKeys,
+  sortedKeys,
+  withoutLastCharacter,
+} from './parallel-fake-lister.ts';
 
 async function keysOf(listing: AsyncIterable<ObjectEntry>): Promise<string[]> {
   const keys: string[] = [];
@@ -31,8 +37,8 @@ function straddlingKeys(boundaries: readonly string[]): string[] {
       boundary,
       keyAfter(boundary),
       `${boundary}/x`,
-      boundary.slice(0, -1),
-      `${boundary.slice(0, -1)}~`,
+      withoutLastCharacter(boundary),
+      `${withoutLastCharacter(boundary)}~`,
     );
   }
   for (let index = 0; index < 2500; index++) keys.push(`logs/2026/${String(index).padStart(5, '0')}`);

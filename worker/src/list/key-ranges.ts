@@ -159,6 +159,7 @@ export async function splitKeySpace(options: SplitKeySpaceOptions): Promise<KeyS
   if (settings.maxProbes < 1) return { ranges: toKeyRanges([], startAfter), probes, estimatedKeys: [0] };
 
   let ranges = [await probe(whole)];
+  if (process.env.DBG) console.log('ROOT', JSON.stringify(ranges[0]));
   const unsplittable = new Set<SampledRange>();
   for (;;) {
     ranges = coalesce(ranges, limits);
@@ -178,6 +179,22 @@ export async function splitKeySpace(options: SplitKeySpaceOptions): Promise<KeyS
       continue;
     }
     const pieces = await Promise.all(cutAt(range, points).map(probe));
+    if (process.env.DBG)
+      console.log(
+        'SPLIT',
+        probes,
+        JSON.stringify({
+          after: range.after,
+          through: range.through,
+          pf: range.pageFirst,
+          ls: range.lastSampled,
+          est: range.estimatedKeys,
+        }),
+        '->',
+        JSON.stringify(
+          pieces.map((p) => [p.after, p.pageFirst, p.lastSampled, p.complete, Math.round(p.estimatedKeys)]),
+        ),
+      );
     ranges.splice(index, 1, ...pieces);
   }
   return {

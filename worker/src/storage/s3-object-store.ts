@@ -11,6 +11,7 @@ import {
 import { FerryError } from '../domain/errors.ts';
 import type { ObjectEntry } from '../domain/object.ts';
 import type { ObjectStore, ReadOptions, ReadResult } from '../ports/object-store.ts';
+import { readBody } from './read-body.ts';
 import { classified, sendOptions } from './s3-call.ts';
 import { classifyS3Error } from './s3-errors.ts';
 import { checksumFields, headFrom, rawWriteHeaders, s3WriteFields } from './s3-metadata.ts';
@@ -140,7 +141,10 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
       withRawHeaders(command, { 'x-amz-checksum-mode': 'ENABLED' });
       return await classified(context, async () => {
         const response = await client.send(command, sendOptions(signal));
-        const body = response.Body ? await response.Body.transformToByteArray() : new Uint8Array(0);
+        const body = response.Body
+          ? // In Node the body is an IncomingMessage: an async iterable of Buffers.
+            await readBody(response.Body as AsyncIterable<Uint8Array>, response.ContentLength)
+          : new Uint8Array(0);
         const { bytes, sizeBytes } = bytesAndSizeOf({ response, body, range, context });
         return { bytes, head: headFrom({ key, sizeBytes, fields: response }) };
       });

@@ -130,6 +130,7 @@ describe('parallel listing on moto', () => {
   });
 
   test('ranges found before keys were added on their boundaries still list every key once, in order', async () => {
+    console.log('FIRST probes', firstRanges.probes, 'ranges', firstRanges.ranges.length, firstRanges.estimatedKeys.join(','));
     expect(firstRanges.ranges.length).toBeGreaterThanOrEqual(6);
     expect(firstRanges.probes).toBeLessThanOrEqual(discovery.maxProbes);
     const plain = await entriesOf(store.list({ prefix: '' }));
@@ -157,7 +158,9 @@ describe('parallel listing on moto', () => {
       { prefix: '', startAfter: 'logs/2026/03/14/part-01000.json' },
       { prefix: '', startAfter: keyAfter('\u00e9') },
     ]) {
+      const t0 = Date.now();
       const split = await splitKeySpace({ lister: store, ...scope, ...discovery });
+      console.log('SCOPE', JSON.stringify(scope), 'probes', split.probes, 'ranges', split.ranges.length, 'est', split.estimatedKeys.join(','), 'ms', Date.now() - t0);
       expect(coverageProblem({ ranges: split.ranges, ...scope })).toBeUndefined();
       expect(split.ranges.length).toBeGreaterThan(1);
       const plain = await entriesOf(store.list(scope));

@@ -1,14 +1,15 @@
 // The ledger table's items: each record as the attributes stored for it, and back. Keys come from dynamodb-keys.ts.
-import type { ErrorClass } from '../domain/errors.ts';
+import { errorClasses } from '../domain/errors.ts';
 import type { ChecksumAlgorithm } from '../domain/object.ts';
-import type {
-  CopyRecord,
-  Counts,
-  FailureRecord,
-  ListerState,
-  RunMode,
-  RunRecord,
-  UploadRecord,
+import {
+  type CopyRecord,
+  type Counts,
+  type FailureRecord,
+  listerStates,
+  type RunMode,
+  type RunRecord,
+  runModes,
+  type UploadRecord,
 } from '../ports/ledger.ts';
 import {
   dateAttribute,
@@ -35,19 +36,6 @@ import {
 
 export type StoredCounter = 'planned' | 'skipped' | 'copied' | 'failed';
 
-const errorClasses: Readonly<Record<ErrorClass, true>> = {
-  Throttled: true,
-  Transient: true,
-  NotFound: true,
-  AccessDenied: true,
-  SourceChanged: true,
-  ChecksumMismatch: true,
-  InvalidObject: true,
-  Config: true,
-  Internal: true,
-};
-const runModes: Readonly<Record<RunMode, true>> = { full: true, incremental: true };
-const listerStates: Readonly<Record<ListerState, true>> = { LISTING: true, LISTED: true, FAILED: true };
 const checksumAlgorithms: Readonly<Record<ChecksumAlgorithm, true>> = {
   CRC32C: true,
   CRC32: true,

@@ -1,4 +1,7 @@
 // The ledger table's key layout: the partition and sort key of every kind of item, always within DynamoDB's key limits.
+import { truncateUtf8, utf8Bytes } from '../domain/utf8.ts';
+
+export { truncateUtf8, utf8Bytes };
 //
 // DynamoDB compares string keys by their UTF-8 bytes, which is S3's key order. A partition key may hold 2048 bytes
 // and a sort key 1024, an S3 key up to 1024: an object key that does not fit where it goes (only possible for the
@@ -32,22 +35,7 @@ const digestSeparator = '#';
 /** base64url of a SHA-256 digest. */
 const digestChars = 43;
 
-export function utf8Bytes(text: string): number {
-  return Buffer.byteLength(text, 'utf8');
-}
 
-/** The longest prefix of whole characters that fits in maxBytes of UTF-8. */
-export function truncateUtf8(text: string, maxBytes: number): string {
-  let bytes = 0;
-  let end = 0;
-  for (const character of text) {
-    const size = utf8Bytes(character);
-    if (bytes + size > maxBytes) break;
-    bytes += size;
-    end += character.length;
-  }
-  return text.slice(0, end);
-}
 
 export function digestOf(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('base64url');

@@ -1,4 +1,7 @@
 // Pure rules for putting message bodies on SQS: what SQS accepts, and how bodies are cut into SendMessageBatch calls.
+import { truncateUtf8, utf8Bytes } from '../domain/utf8.ts';
+
+export { truncateUtf8, utf8Bytes };
 import { FerryError } from '../domain/errors.ts';
 
 /** SendMessageBatch takes at most this many entries. */
@@ -34,9 +37,6 @@ export interface BatchEntry {
   readonly bytes: number;
 }
 
-export function utf8Bytes(text: string): number {
-  return Buffer.byteLength(text, 'utf8');
-}
 
 /** The requests SQS bills for a call carrying payloadBytes of messages: one per started 64 KiB, at least one. */
 export function billedRequests(payloadBytes: number): number {
@@ -58,19 +58,6 @@ export function withoutForbiddenCharacters(text: string): string {
   return text.replace(new RegExp(forbiddenCharacter.source, 'gu'), '\uFFFD');
 }
 
-/** Cuts text to at most maxBytes of UTF-8 without splitting a character. */
-export function truncateUtf8(text: string, maxBytes: number): string {
-  if (utf8Bytes(text) <= maxBytes) return text;
-  let bytes = 0;
-  let end = 0;
-  for (const character of text) {
-    const size = utf8Bytes(character);
-    if (bytes + size > maxBytes) break;
-    bytes += size;
-    end += character.length;
-  }
-  return text.slice(0, end);
-}
 
 function hex(codePoint: number): string {
   return `U+${codePoint.toString(16).toUpperCase().padStart(4, '0')}`;

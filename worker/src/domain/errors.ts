@@ -56,6 +56,11 @@ export class ConfigError extends FerryError {
   }
 }
 
+/** Every class, for checking stored values. */
+export const errorClasses: Readonly<Record<ErrorClass, true>> = Object.fromEntries(
+  Object.keys(retryabilityOf).map((name) => [name, true]),
+) as Record<ErrorClass, true>;
+
 /** Whether failures of this class may succeed when tried again later. */
 export function isRetryableClass(errorClass: ErrorClass): boolean {
   return retryabilityOf[errorClass] === 'retry';

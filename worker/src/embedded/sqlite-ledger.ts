@@ -4,16 +4,16 @@
 // nothing (returning false) when that batchId is already recorded, so a redelivered batch never counts twice.
 // recordPlanned moves the run's checkpoint to the batch's checkpoint when it has one: the lister records its batches
 // in listing order, so the newest recorded checkpoint is the furthest key fully planned.
-import { type ErrorClass, FerryError } from '../domain/errors.ts';
+import { errorClasses, FerryError } from '../domain/errors.ts';
 import type { Clock } from '../ports/clock.ts';
-import type {
-  Counts,
-  FailureRecord,
-  ListerState,
-  ObjectMemory,
-  RunLedger,
-  RunMode,
-  RunRecord,
+import {
+  type Counts,
+  type FailureRecord,
+  listerStates,
+  type ObjectMemory,
+  type RunLedger,
+  type RunRecord,
+  runModes,
 } from '../ports/ledger.ts';
 import {
   enumColumn,
@@ -32,19 +32,6 @@ export interface SqliteLedgerOptions {
   readonly clock: Clock;
 }
 
-const errorClasses: Readonly<Record<ErrorClass, true>> = {
-  Throttled: true,
-  Transient: true,
-  NotFound: true,
-  AccessDenied: true,
-  SourceChanged: true,
-  ChecksumMismatch: true,
-  InvalidObject: true,
-  Config: true,
-  Internal: true,
-};
-const runModes: Readonly<Record<RunMode, true>> = { full: true, incremental: true };
-const listerStates: Readonly<Record<ListerState, true>> = { LISTING: true, LISTED: true, FAILED: true };
 
 const RUN_COLUMNS = `run_id, mapping_id, mode, lister_state, reason, started_at_ms, listed_at_ms, checkpoint,
   planned_objects, planned_bytes, skipped_objects, skipped_bytes, copied_objects, copied_bytes, failed_objects,

@@ -85,7 +85,7 @@ export interface SplitKeySpaceOptions {
   readonly prefix: string;
   /** Split only the keys after this one (a resumed run's checkpoint). */
   readonly startAfter?: string;
-  /** List requests discovery may spend. Default 256. */
+  /** List requests discovery may spend. Default 256; a listing of few pages gets about two probes a page. */
   readonly maxProbes?: number;
   /** Most ranges returned. Default 64. */
   readonly maxRanges?: number;
@@ -121,7 +121,8 @@ export const defaultSplitSettings: Readonly<
  * Cuts the key space under prefix (after startAfter) into about maxRanges ranges of similar size, by sampling:
  * each probe lists one page from a point of the key space; a range whose page is full and reaches only part
  * of it is cut at points between its last sampled key and its end, and the pieces are probed in turn, densest
- * first, until maxRanges or maxProbes is reached. Small neighbours are merged. Boundaries are only ever used
+ * first, until maxRanges or the probe budget is reached, then the biggest are cut and the smallest neighbours
+ * merged while probes remain and that evens them out. Boundaries are only ever used
  * as list positions, so whatever the sample shows, the ranges cover the key space exactly.
  */
 export async function splitKeySpace(options: SplitKeySpaceOptions): Promise<KeySpaceSplit> {
@@ -138,16 +139,22 @@ export async function splitKeySpace(options: SplitKeySpaceOptions): Promise<KeyS
     minRangeKeys: settings.minRangeKeys,
   };
   let probes = 0;
-  const probe = (range: Omit<SampledRange, 'complete' | 'estimatedKeys'>): Promise<SampledRange> => {
+  let keysSeen = 0;
+  const probe = async (range: Omit<SampledRange, 'complete' | 'estimatedKeys'>): Promise<SampledRange> => {
     probes += 1;
-    return sampleRange({
+    const sampled = await sampleRange({
       lister,
       prefix,
       range,
       sampleKeys: settings.sampleKeys,
       ...(signal ? { signal } : {}),
     });
+    keysSeen += sampled.sampledKeys - range.sampledKeys;
+    return sampled;
   };
+  /** Probes are spent in proportion to the pages they found: a small bucket costs a few requests at most. */
+  const allowedProbes = (): number =>
+    Math.min(settings.maxProbes, 1 + settings.pointsPerSplit + 2 * Math.floor(keysSeen / settings.sampleKeys));
   const whole = {
     after: startAfter,
     through: undefined,
@@ -159,12 +166,11 @@ export async function splitKeySpace(options: SplitKeySpaceOptions): Promise<KeyS
   if (settings.maxProbes < 1) return { ranges: toKeyRanges([], startAfter), probes, estimatedKeys: [0] };
 
   let ranges = [await probe(whole)];
-  if (process.env.DBG) console.log('ROOT', JSON.stringify(ranges[0]));
   const unsplittable = new Set<SampledRange>();
   for (;;) {
     ranges = coalesce(ranges, limits);
     const index = rangeToSplit({ ranges, limits, unsplittable });
-    const budget = Math.min(settings.pointsPerSplit, settings.maxProbes - probes - 1);
+    const budget = Math.min(settings.pointsPerSplit, allowedProbes() - probes - 1);
     if (index === undefined || budget < 1) break;
     const range = ranges[index]!;
     const points = splitPoints({
@@ -179,22 +185,6 @@ export async function splitKeySpace(options: SplitKeySpaceOptions): Promise<KeyS
       continue;
     }
     const pieces = await Promise.all(cutAt(range, points).map(probe));
-    if (process.env.DBG)
-      console.log(
-        'SPLIT',
-        probes,
-        JSON.stringify({
-          after: range.after,
-          through: range.through,
-          pf: range.pageFirst,
-          ls: range.lastSampled,
-          est: range.estimatedKeys,
-        }),
-        '->',
-        JSON.stringify(
-          pieces.map((p) => [p.after, p.pageFirst, p.lastSampled, p.complete, Math.round(p.estimatedKeys)]),
-        ),
-      );
     ranges.splice(index, 1, ...pieces);
   }
   return {

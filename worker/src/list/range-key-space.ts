@@ -11,10 +11,11 @@ export function codePointsOf(key: string): number[] {
   return Array.from(key, (character) => character.codePointAt(0) ?? 0);
 }
 
-/** The next code point that can appear in a key (surrogates skipped), or undefined after U+10FFFF. */
+/** The next character a split point may use (see everything), or undefined after U+10FFFF. */
 export function nextCodePoint(codePoint: number): number | undefined {
-  const next = codePoint + 1;
+  const next = Math.max(codePoint + 1, 0x20);
   if (next === firstSurrogate) return afterSurrogates;
+  if (next === 0xfffe) return 0x10000;
   return next < codePointLimit ? next : undefined;
 }
 
@@ -57,9 +58,11 @@ const alphanumerics = charClass([
   [0x61, 0x7b],
 ]);
 const printable = charClass([[0x20, 0x7f]]);
+/** Every character a split point may use: no control characters, surrogates or the non-characters U+FFFE/F. */
 const everything = charClass([
-  [0, firstSurrogate],
-  [afterSurrogates, codePointLimit],
+  [0x20, firstSurrogate],
+  [afterSurrogates, 0xfffe],
+  [0x10000, codePointLimit],
 ]);
 const widening = [digits, lowerAlphanumerics, upperAlphanumerics, alphanumerics, printable, everything];
 /** Printable ASCII, then one stand-in for each longer UTF-8 length: for a position open up to the prefix's end. */

@@ -36,7 +36,7 @@ export function mergeAdjacent(left: SampledRange, right: SampledRange): SampledR
 
 export interface RangeLimits {
   readonly maxRanges: number;
-  /** Neighbours estimated together below this are merged; ranges estimated below twice this are not split. */
+  /** Neighbours estimated together below this are merged. */
   readonly minRangeKeys: number;
 }
 
@@ -69,9 +69,9 @@ export function coalesce(ranges: readonly SampledRange[], limits: RangeLimits): 
 }
 
 /**
- * The index of the range to split next: the not fully sampled one with the most estimated keys, when it is big
- * enough to be worth it and, once there are maxRanges ranges, bigger than twice the smallest pair of neighbours
- * (splitting it and merging them evens the ranges out). Undefined: discovery is done.
+ * The index of the range to split next: the not fully sampled one with the most estimated keys (however few:
+ * estimates can be far too low); once there are maxRanges ranges, only when it holds more than twice the
+ * smallest pair of neighbours (splitting it and merging them evens the ranges out). Undefined: nothing to split.
  */
 export function rangeToSplit(options: {
   ranges: readonly SampledRange[];
@@ -82,7 +82,6 @@ export function rangeToSplit(options: {
   let chosen: number | undefined;
   ranges.forEach((range, index) => {
     if (range.complete || unsplittable.has(range)) return;
-    if (range.estimatedKeys < 2 * limits.minRangeKeys) return;
     if (chosen === undefined || range.estimatedKeys > ranges[chosen]!.estimatedKeys) chosen = index;
   });
   if (chosen === undefined || ranges.length < limits.maxRanges) return chosen;

@@ -8,6 +8,7 @@ import {
   rangesFromBoundaries,
   splitKeySpace,
 } from '../../../worker/src/list/key-ranges.ts';
+import { splitPoints } from '../../../worker/src/list/range-split-points.ts';
 import { compareKeys } from '../../../worker/src/plan/key-order.ts';
 import {
   FakeLister,
@@ -155,6 +156,41 @@ const splitCases: SplitCase[] = [
     keys: Array.from({ length: 3000 }, (_, i) => `${randomKey(randomSource(i), 5)}`),
   },
 ];
+
+describe('split points', () => {
+  test('always exist, and are distinct, well-formed, ascending and strictly inside the rest of the range', () => {
+    const random = randomSource(4);
+    let checked = 0;
+    for (let trial = 0; trial < 3000; trial++) {
+      const [pageFirst, lastSampled, through] = [
+        randomKey(random, 6),
+        randomKey(random, 6),
+        randomKey(random, 6),
+      ].sort(compareKeys) as [string, string, string];
+      if (compareKeys(lastSampled, through) >= 0) continue;
+      const openEnded = random() < 0.3;
+      const maxPoints = 1 + Math.floor(random() * 8);
+      const points = splitPoints({
+        prefix: '',
+        pageFirst,
+        lastSampled,
+        through: openEnded ? undefined : through,
+        maxPoints,
+      });
+      const context = JSON.stringify({ pageFirst, lastSampled, through, openEnded, points });
+      expect(points.length, context).toBeGreaterThan(0);
+      expect(points.length, context).toBeLessThanOrEqual(maxPoints);
+      points.forEach((point, index) => {
+        expect(point.isWellFormed(), context).toBe(true);
+        expect(compareKeys(lastSampled, point), context).toBeLessThan(0);
+        if (!openEnded) expect(compareKeys(point, through), context).toBeLessThan(0);
+        if (index > 0) expect(compareKeys(points[index - 1]!, point), context).toBeLessThan(0);
+      });
+      checked += 1;
+    }
+    expect(checked).toBeGreaterThan(2500);
+  });
+});
 
 describe('splitKeySpace', () => {
   test.each(splitCases)(

@@ -252,6 +252,8 @@ describe('S3 object store on the wire', () => {
       );
       expect(checksumHeaders).toEqual([`x-amz-checksum-${algorithm.toLowerCase()}`]);
       expect(headers[`x-amz-checksum-${algorithm.toLowerCase()}`]).toBe(checksum);
+      // The CRC travels and is checked; the body is not hashed again for the signature.
+      expect(headers['x-amz-content-sha256']).toBe('UNSIGNED-PAYLOAD');
     },
   );
 

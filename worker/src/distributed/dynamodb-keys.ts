@@ -2,6 +2,7 @@
 import { truncateUtf8, utf8Bytes } from '../domain/utf8.ts';
 
 export { truncateUtf8, utf8Bytes };
+
 //
 // DynamoDB compares string keys by their UTF-8 bytes, which is S3's key order. A partition key may hold 2048 bytes
 // and a sort key 1024, an S3 key up to 1024: an object key that does not fit where it goes (only possible for the
@@ -34,8 +35,6 @@ export const UPLOAD_SORT_KEY = 'UPLOAD';
 const digestSeparator = '#';
 /** base64url of a SHA-256 digest. */
 const digestChars = 43;
-
-
 
 export function digestOf(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('base64url');

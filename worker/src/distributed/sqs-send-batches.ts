@@ -2,6 +2,7 @@
 import { truncateUtf8, utf8Bytes } from '../domain/utf8.ts';
 
 export { truncateUtf8, utf8Bytes };
+
 import { FerryError } from '../domain/errors.ts';
 
 /** SendMessageBatch takes at most this many entries. */
@@ -37,7 +38,6 @@ export interface BatchEntry {
   readonly bytes: number;
 }
 
-
 /** The requests SQS bills for a call carrying payloadBytes of messages: one per started 64 KiB, at least one. */
 export function billedRequests(payloadBytes: number): number {
   return Math.max(1, Math.ceil(payloadBytes / billedChunkBytes));
@@ -57,7 +57,6 @@ export function forbiddenCharacterIn(text: string): { index: number; codePoint: 
 export function withoutForbiddenCharacters(text: string): string {
   return text.replace(new RegExp(forbiddenCharacter.source, 'gu'), '\uFFFD');
 }
-
 
 function hex(codePoint: number): string {
   return `U+${codePoint.toString(16).toUpperCase().padStart(4, '0')}`;

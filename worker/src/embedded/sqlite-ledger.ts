@@ -32,7 +32,6 @@ export interface SqliteLedgerOptions {
   readonly clock: Clock;
 }
 
-
 const RUN_COLUMNS = `run_id, mapping_id, mode, lister_state, reason, started_at_ms, listed_at_ms, checkpoint,
   planned_objects, planned_bytes, skipped_objects, skipped_bytes, copied_objects, copied_bytes, failed_objects,
   failed_bytes`;

@@ -85,7 +85,7 @@ export interface SplitKeySpaceOptions {
   readonly prefix: string;
   /** Split only the keys after this one (a resumed run's checkpoint). */
   readonly startAfter?: string;
-  /** List requests discovery may spend. Default 256; a listing of few pages gets about two probes a page. */
+  /** List requests discovery may spend. Default 256, and at most about two per page the probes found. */
   readonly maxProbes?: number;
   /** Most ranges returned. Default 64. */
   readonly maxRanges?: number;
@@ -103,7 +103,7 @@ export interface KeySpaceSplit {
   readonly ranges: KeyRange[];
   /** The list requests spent discovering them. */
   readonly probes: number;
-  /** Each range's estimated key count (exact for ranges sampled to their end), for logs. */
+  /** Each range's estimated key count (exact for ranges sampled to their end; 0 when nothing was probed). */
   readonly estimatedKeys: number[];
 }
 
@@ -118,12 +118,12 @@ export const defaultSplitSettings: Readonly<
 };
 
 /**
- * Cuts the key space under prefix (after startAfter) into about maxRanges ranges of similar size, by sampling:
- * each probe lists one page from a point of the key space; a range whose page is full and reaches only part
- * of it is cut at points between its last sampled key and its end, and the pieces are probed in turn, densest
- * first, until maxRanges or the probe budget is reached, then the biggest are cut and the smallest neighbours
- * merged while probes remain and that evens them out. Boundaries are only ever used
- * as list positions, so whatever the sample shows, the ranges cover the key space exactly.
+ * Cuts the key space under prefix (after startAfter) into up to maxRanges ranges of similar size, by sampling.
+ * Each probe lists one page from a point of the key space. A range whose page is full is cut at points between
+ * its last sampled key and its end, and the pieces are probed in turn: first every piece of the first cuts,
+ * then the densest, until there are maxRanges ranges; then, while probes remain, the biggest is cut and the
+ * smallest neighbours merged. Small neighbours are merged all along. Sizes are estimates, but boundaries are
+ * only ever list positions: whatever the samples show, the ranges cover the key space exactly.
  */
 export async function splitKeySpace(options: SplitKeySpaceOptions): Promise<KeySpaceSplit> {
   const { lister, prefix, startAfter, signal } = options;
@@ -152,9 +152,12 @@ export async function splitKeySpace(options: SplitKeySpaceOptions): Promise<KeyS
     keysSeen += sampled.sampledKeys - range.sampledKeys;
     return sampled;
   };
-  /** Probes are spent in proportion to the pages they found: a small bucket costs a few requests at most. */
+  /** At most about two probes per page the probes found: a small bucket costs a few requests at most. */
   const allowedProbes = (): number =>
-    Math.min(settings.maxProbes, 1 + settings.pointsPerSplit + 2 * Math.floor(keysSeen / settings.sampleKeys));
+    Math.min(
+      settings.maxProbes,
+      1 + settings.pointsPerSplit + 2 * Math.floor(keysSeen / settings.sampleKeys),
+    );
   const whole = {
     after: startAfter,
     through: undefined,
@@ -162,6 +165,7 @@ export async function splitKeySpace(options: SplitKeySpaceOptions): Promise<KeyS
     pageFirst: undefined,
     pageKeys: 0,
     lastSampled: undefined,
+    cuts: 0,
   };
   if (settings.maxProbes < 1) return { ranges: toKeyRanges([], startAfter), probes, estimatedKeys: [0] };
 

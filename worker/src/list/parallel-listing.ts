@@ -69,13 +69,14 @@ export async function* listInParallel(
   const stop = new AbortController();
   const signal = options.signal ? AbortSignal.any([stop.signal, options.signal]) : stop.signal;
   const open: OpenRange[] = [];
-  let failed = false;
+  let failure: { readonly error: unknown } | undefined;
 
+  /** The first failure (a range's, or the caller's abort) fails the reader and stops every range. */
   const failAll = (error: unknown): void => {
-    if (stop.signal.aborted && !failed) return;
-    failed = true;
-    for (const range of open) range.buffer.fail(error);
-    stop.abort(error);
+    if (stop.signal.aborted && failure === undefined) return;
+    failure ??= { error };
+    for (const range of open) range.buffer.fail(failure.error);
+    stop.abort(failure.error);
   };
 
   const listRange = async (range: KeyRange, buffer: ParallelBuffer<ObjectEntry>): Promise<void> => {
@@ -121,6 +122,7 @@ export async function* listInParallel(
         await reading.buffer.readable();
       }
       open.shift();
+      if (failure) throw failure.error;
       openMore();
     }
   } finally {

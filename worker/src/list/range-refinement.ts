@@ -11,17 +11,27 @@ export function cutAt(
     ? [range]
     : bounds.slice(0, -1).map((after, index) => {
         const through = bounds[index + 1];
-        if (index === 0) return { ...range, through };
-        return { after, through, sampledKeys: 0, pageFirst: undefined, pageKeys: 0, lastSampled: undefined };
+        const cuts = range.cuts + 1;
+        if (index === 0) return { ...range, through, cuts };
+        return {
+          after,
+          through,
+          sampledKeys: 0,
+          pageFirst: undefined,
+          pageKeys: 0,
+          lastSampled: undefined,
+          cuts,
+        };
       });
 }
 
 /** Two adjacent ranges as one; what is known of the left one's start stays known. */
-export function mergeAdjacent(left: SampledRange, right: SampledRange): SampledRange {
+function mergeAdjacent(left: SampledRange, right: SampledRange): SampledRange {
   const merged = {
     after: left.after,
     through: right.through,
     estimatedKeys: left.estimatedKeys + right.estimatedKeys,
+    cuts: Math.min(left.cuts, right.cuts),
   };
   if (!left.complete) return { ...left, ...merged };
   return {
@@ -36,7 +46,7 @@ export function mergeAdjacent(left: SampledRange, right: SampledRange): SampledR
 
 export interface RangeLimits {
   readonly maxRanges: number;
-  /** Neighbours estimated together below this are merged. */
+  /** Neighbours estimated together below this are merged; ranges cut twice are cut again only from twice this. */
   readonly minRangeKeys: number;
 }
 
@@ -69,9 +79,19 @@ export function coalesce(ranges: readonly SampledRange[], limits: RangeLimits): 
 }
 
 /**
- * The index of the range to split next: the not fully sampled one with the most estimated keys (however few:
- * estimates can be far too low); once there are maxRanges ranges, only when it holds more than twice the
- * smallest pair of neighbours (splitting it and merging them evens the ranges out). Undefined: nothing to split.
+ * Whether a is a better range to cut next than b: the least cut first (estimates can be far off, so every
+ * dense range gets looked into), then the one with the most estimated keys.
+ */
+function cutsFirst(a: SampledRange, b: SampledRange): boolean {
+  return a.cuts !== b.cuts ? a.cuts < b.cuts : a.estimatedKeys > b.estimatedKeys;
+}
+
+/**
+ * The index of the range to cut next, among those not fully sampled and either estimated at twice
+ * minRangeKeys or more, or cut less than twice (estimates can be far too low: the root's pieces are each
+ * looked into). Below maxRanges: the one cut the fewest times, then with the most estimated keys. At maxRanges:
+ * the one with the most estimated keys, when it holds more than twice the smallest pair of neighbours (cutting
+ * it and merging them evens the ranges out). Undefined: done.
  */
 export function rangeToSplit(options: {
   ranges: readonly SampledRange[];
@@ -79,11 +99,17 @@ export function rangeToSplit(options: {
   unsplittable: ReadonlySet<SampledRange>;
 }): number | undefined {
   const { ranges, limits, unsplittable } = options;
+  const exploring = ranges.length < limits.maxRanges;
   let chosen: number | undefined;
   ranges.forEach((range, index) => {
     if (range.complete || unsplittable.has(range)) return;
-    if (chosen === undefined || range.estimatedKeys > ranges[chosen]!.estimatedKeys) chosen = index;
+    if (range.cuts >= 2 && range.estimatedKeys < 2 * limits.minRangeKeys) return;
+    const best = chosen === undefined ? undefined : ranges[chosen]!;
+    const better = exploring
+      ? cutsFirst
+      : (a: SampledRange, b: SampledRange) => a.estimatedKeys > b.estimatedKeys;
+    if (best === undefined || better(range, best)) chosen = index;
   });
-  if (chosen === undefined || ranges.length < limits.maxRanges) return chosen;
+  if (chosen === undefined || exploring) return chosen;
   return ranges[chosen]!.estimatedKeys > 2 * smallestPairKeys(ranges) ? chosen : undefined;
 }

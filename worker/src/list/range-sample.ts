@@ -21,20 +21,22 @@ export interface SampledRange {
   readonly complete: boolean;
   /** Keys the range probably holds: exact when complete, extrapolated from the sample's reach otherwise. */
   readonly estimatedKeys: number;
+  /** How many times the range, or the range it was cut from, was cut: the less explored go first. */
+  readonly cuts: number;
 }
 
 /**
  * A range's estimated size: exact when it was sampled to its end; otherwise its sampled keys plus the rest of
  * the range at the density of the latest sample page.
  */
-export function estimateKeys(range: Omit<SampledRange, 'estimatedKeys'>, prefix: string): number {
+function estimateKeys(range: Omit<SampledRange, 'estimatedKeys'>, prefix: string): number {
   const { complete, pageFirst, lastSampled } = range;
   if (complete || pageFirst === undefined || lastSampled === undefined) return range.sampledKeys;
   const ratio = restToSampleRatio({ prefix, pageFirst, lastSampled, through: range.through });
   return range.sampledKeys + range.pageKeys * ratio;
 }
 
-export interface SampleRequest {
+interface SampleRequest {
   readonly lister: ObjectLister;
   readonly prefix: string;
   /** The range, with what is already known of its start (sampling continues after lastSampled). */
@@ -69,8 +71,7 @@ export async function sampleRange(request: SampleRequest): Promise<SampledRange>
     }
   }
   const sampled = {
-    after: range.after,
-    through: range.through,
+    ...range,
     sampledKeys,
     pageFirst: pageFirst ?? range.pageFirst,
     pageKeys: pageFirst === undefined ? range.pageKeys : seen,

@@ -42,7 +42,7 @@ function geometryOf(sample: RangeSample): SampleGeometry {
 }
 
 /** The largest ratio restToSampleRatio reports: a sample too dense to measure against the rest of its range. */
-export const maximumRatio = 1e12;
+const maximumRatio = 1e12;
 
 /** How many times the sample's share of the key space the rest of the range is: at even density, its pages. */
 export function restToSampleRatio(sample: RangeSample): number {
@@ -70,43 +70,57 @@ function cutFractions(options: { ratio: number; count: number }): number[] {
   return [...even, ...geometric];
 }
 
-/**
- * Sorted, distinct points strictly between lastSampled and through, at most maxPoints: keys shaped like the
- * sample, cutting the rest of the range evenly (right for hashed or evenly numbered keys) and geometrically
- * from a few pages ahead (right when the sample's density does not last, as in dated paths).
- */
-export function splitPoints(sample: RangeSample & { readonly maxPoints: number }): string[] {
-  const { lastSampled, through, maxPoints } = sample;
+/** The model's points: keys shaped like the sample, cutting the rest of the range at cutFractions. */
+function modelPoints(sample: RangeSample & { readonly maxPoints: number }): string[] {
   const geometry = geometryOf(sample);
   if (geometry.rest <= 1n) return [];
   const ratio =
     geometry.sampleSpan === 0n ? maximumRatio : Number(geometry.rest) / Number(geometry.sampleSpan);
-  const points = cutFractions({ ratio, count: maxPoints }).map((fraction) =>
+  return cutFractions({ ratio, count: sample.maxPoints }).map((fraction) =>
     shapeKeyAt(geometry.shape, geometry.last + scaleBy(geometry.rest, fraction)),
   );
+}
+
+/** Characters appended to lastSampled as a last resort: the smallest allowed, then one of each kind. */
+const extensionCharacters = [0x20, 0x30, 0x41, 0x61, 0x80, 0x800, 0x10000];
+
+/**
+ * Points that always exist when anything lies between lastSampled and through, shallowest first: right after
+ * lastSampled's subtrees ("b", then "ab" after "aa..."), through's own prefixes past where the two differ
+ * (which sort after lastSampled and before through), then lastSampled extended by one character. For ranges
+ * the model cannot cut.
+ */
+function fallbackPoints(sample: RangeSample & { readonly maxPoints: number }): string[] {
+  const last = codePointsOf(sample.lastSampled);
+  const end = sample.through === undefined ? undefined : codePointsOf(sample.through);
+  const differAt = end === undefined ? codePointsOf(sample.prefix).length : commonCodePointCount(last, end);
+  const points: string[] = [];
+  for (let depth = differAt; depth < last.length; depth++) {
+    const next = nextCodePoint(last[depth]!);
+    if (next !== undefined) points.push(String.fromCodePoint(...last.slice(0, depth), next));
+  }
+  for (let length = differAt + 1; end !== undefined && length < end.length; length++) {
+    points.push(String.fromCodePoint(...end.slice(0, length)));
+  }
+  for (const codePoint of extensionCharacters)
+    points.push(sample.lastSampled + String.fromCodePoint(codePoint));
+  return points;
+}
+
+/**
+ * Sorted, distinct points strictly between lastSampled and through, at most maxPoints: keys shaped like the
+ * sample, cutting the rest of the range evenly (right for hashed or evenly numbered keys) and geometrically
+ * from a few pages ahead (right when the sample's density does not last, as in dated paths); when the model
+ * finds no room, points that always exist.
+ */
+export function splitPoints(sample: RangeSample & { readonly maxPoints: number }): string[] {
+  const { lastSampled, through, maxPoints } = sample;
   const inside = (candidates: readonly string[]): string[] =>
     [...new Set(candidates)].filter(
       (point) =>
         compareKeys(lastSampled, point) < 0 && (through === undefined || compareKeys(point, through) < 0),
     );
-  const modelled = inside(points);
-  return (modelled.length > 0 ? modelled : inside(ladderPoints(sample))).sort(compareKeys);
-}
-
-/**
- * Points right after lastSampled's subtrees, shallowest first ("b" then "ab" after "aa..."): they always
- * exist, so a range the model cannot cut (its rest looks like one key) is still cut.
- */
-function ladderPoints(sample: RangeSample & { readonly maxPoints: number }): string[] {
-  const last = codePointsOf(sample.lastSampled);
-  const differAt =
-    sample.through === undefined
-      ? codePointsOf(sample.prefix).length
-      : commonCodePointCount(last, codePointsOf(sample.through));
-  const points: string[] = [];
-  for (let depth = differAt; depth < last.length && points.length < sample.maxPoints; depth++) {
-    const next = nextCodePoint(last[depth]!);
-    if (next !== undefined) points.push(String.fromCodePoint(...last.slice(0, depth), next));
-  }
-  return points;
+  const modelled = inside(modelPoints(sample));
+  const points = modelled.length > 0 ? modelled : inside(fallbackPoints(sample)).slice(0, maxPoints);
+  return points.sort(compareKeys);
 }

@@ -12,7 +12,11 @@ export type ListerState = 'LISTING' | 'LISTED' | 'FAILED';
 
 /** Every mode and state, for checking stored values. */
 export const runModes: Readonly<Record<RunMode, true>> = { full: true, incremental: true };
-export const listerStates: Readonly<Record<ListerState, true>> = { LISTING: true, LISTED: true, FAILED: true };
+export const listerStates: Readonly<Record<ListerState, true>> = {
+  LISTING: true,
+  LISTED: true,
+  FAILED: true,
+};
 
 export interface RunRecord {
   readonly runId: string;

@@ -24,6 +24,8 @@ export interface ReadOptions {
   readonly range?: { readonly start: number; readonly end: number };
   /** Fail with SourceChanged unless the object still has this ETag (pins every ranged read to one version). */
   readonly ifMatch?: string;
+  /** A buffer to read into when it is large enough (the result's bytes may then be a view of it). */
+  readonly into?: Uint8Array;
   readonly signal?: AbortSignal;
 }
 

@@ -12,7 +12,7 @@ import { FerryError } from '../domain/errors.ts';
 import type { CompletedPart, ObjectWriter, UploadRef } from '../ports/object-store.ts';
 import { classified, sendOptions } from './s3-call.ts';
 import { checksumFields, checksumValueFrom, rawWriteHeaders, s3WriteFields } from './s3-metadata.ts';
-import { withRawHeaders } from './s3-request-headers.ts';
+import { unsignedPayload, withRawHeaders } from './s3-request-headers.ts';
 import { objectUri, quoteEtag, unquoteEtag } from './s3-wire.ts';
 
 export type MultipartWriter = Pick<
@@ -81,16 +81,19 @@ export function createS3MultipartWriter(options: { client: S3Client; bucket: str
         `UploadPart ${uploadUri(bucket, upload)} part ${upload.partNumber}`,
         () =>
           client.send(
-            new UploadPartCommand({
-              Bucket: bucket,
-              Key: upload.key,
-              UploadId: upload.uploadId,
-              PartNumber: upload.partNumber,
-              Body: upload.bytes,
-              ContentLength: upload.bytes.byteLength,
-              ChecksumAlgorithm: algorithm,
-              ...checksumFields(algorithm, upload.checksum),
-            }),
+            withRawHeaders(
+              new UploadPartCommand({
+                Bucket: bucket,
+                Key: upload.key,
+                UploadId: upload.uploadId,
+                PartNumber: upload.partNumber,
+                Body: upload.bytes,
+                ContentLength: upload.bytes.byteLength,
+                ChecksumAlgorithm: algorithm,
+                ...checksumFields(algorithm, upload.checksum),
+              }),
+              unsignedPayload,
+            ),
             sendOptions(upload.signal),
           ),
       );

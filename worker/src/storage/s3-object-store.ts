@@ -1,4 +1,6 @@
 // The ObjectStore port on S3 (or any S3-compatible service) through the AWS SDK.
+
+import type { Readable } from 'node:stream';
 import {
   type _Object,
   GetObjectCommand,
@@ -16,7 +18,7 @@ import { classified, sendOptions } from './s3-call.ts';
 import { classifyS3Error } from './s3-errors.ts';
 import { checksumFields, headFrom, rawWriteHeaders, s3WriteFields } from './s3-metadata.ts';
 import { createS3MultipartWriter } from './s3-multipart.ts';
-import { withRawHeaders } from './s3-request-headers.ts';
+import { unsignedPayload, withRawHeaders } from './s3-request-headers.ts';
 import { createS3ServerSideCopier } from './s3-server-side-copy.ts';
 import {
   decodeListedKey,
@@ -128,7 +130,7 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
     },
 
     async read(key, readOptions = {}): Promise<ReadResult> {
-      const { range, ifMatch, signal } = readOptions;
+      const { range, ifMatch, into, signal } = readOptions;
       const context = `GET ${objectUri(bucket, key)}${range ? ` ${rangeHeader(range)}` : ''}`;
       const command = new GetObjectCommand({
         Bucket: bucket,
@@ -142,8 +144,8 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
       return await classified(context, async () => {
         const response = await client.send(command, sendOptions(signal));
         const body = response.Body
-          ? // In Node the body is an IncomingMessage: an async iterable of Buffers.
-            await readBody(response.Body as AsyncIterable<Uint8Array>, response.ContentLength)
+          ? // In Node the body is an IncomingMessage, a Readable.
+            await readBody(response.Body as Readable, response.ContentLength, into)
           : new Uint8Array(0);
         const { bytes, sizeBytes } = bytesAndSizeOf({ response, body, range, context });
         return { bytes, head: headFrom({ key, sizeBytes, fields: response }) };
@@ -161,7 +163,7 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
         ChecksumAlgorithm: algorithm,
         ...checksumFields(algorithm, value),
       });
-      withRawHeaders(command, rawWriteHeaders(settings.metadata));
+      withRawHeaders(command, { ...rawWriteHeaders(settings.metadata), ...unsignedPayload });
       const response = await classified(`PUT ${objectUri(bucket, key)}`, () =>
         client.send(command, sendOptions(settings.signal)),
       );

@@ -33,3 +33,12 @@ export function withRawHeaders<
   );
   return command;
 }
+
+/**
+ * Signs the request without hashing its body. The body already carries a CRC checksum header that the server
+ * verifies, so SigV4's SHA-256 of the payload (which the SDK computes for plain-HTTP endpoints: ~2 CPU s per GiB)
+ * would check the same bytes twice.
+ */
+export const unsignedPayload: Readonly<Record<string, string>> = {
+  'x-amz-content-sha256': 'UNSIGNED-PAYLOAD',
+};

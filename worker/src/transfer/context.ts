@@ -5,6 +5,7 @@ import type { Clock } from '../ports/clock.ts';
 import type { ObjectMemory } from '../ports/ledger.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { ObjectStore, WriteSettings } from '../ports/object-store.ts';
+import type { BufferPool } from './buffer-pool.ts';
 import type { BackoffSettings } from './retry.ts';
 import type { TransferStrategy } from './strategy.ts';
 
@@ -41,6 +42,8 @@ export interface TransferContext {
   readonly logger: Logger;
   /** Shared by every object of the process. */
   readonly parts: PartSlots;
+  /** Reuses part buffers across objects; absent: each read allocates its own. */
+  readonly buffers?: BufferPool;
   /** Aborting stops the transfer like a crash: its reason is thrown and an unfinished upload stays recorded. */
   readonly signal?: AbortSignal;
   /** Bytes moved since the last call; negative when an object restarts and its earlier progress no longer counts. */

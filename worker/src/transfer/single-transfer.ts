@@ -13,8 +13,20 @@ export async function transferSingle(job: ObjectJob, etag: string): Promise<Tran
   const signalOption = context.signal ? { signal: context.signal } : {};
   // One slot for the whole object: its bytes stay buffered from the read until the PUT succeeds.
   const written = await context.parts(async () => {
+    const into = context.buffers?.acquire(item.size);
+    try {
+      return await readAndPut(into);
+    } finally {
+      if (into) context.buffers?.release(into);
+    }
+  });
+  async function readAndPut(into: Uint8Array | undefined) {
     const { bytes, head } = await retrying(job, `GET ${job.sourceUrl}`, async () => {
-      const read = await source.read(item.sourceKey, { ifMatch: etag, ...signalOption });
+      const read = await source.read(item.sourceKey, {
+        ifMatch: etag,
+        ...signalOption,
+        ...(into ? { into } : {}),
+      });
       if (read.bytes.length !== read.head.size) {
         throw new FerryError(
           'Transient',
@@ -32,7 +44,7 @@ export async function transferSingle(job: ObjectJob, etag: string): Promise<Tran
       destination.put(item.destinationKey, bytes, { ...writeSettingsFor(job, head), checksum }),
     );
     return { head, checksum, destinationEtag };
-  });
+  }
   const mismatch = copyMismatch({
     sourceHead: written.head,
     sentChecksum: written.checksum,

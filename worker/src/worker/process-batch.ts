@@ -8,6 +8,7 @@ import type { BatchOutcome, CopyRecord, FailureRecord, ObjectMemory } from '../p
 import type { Logger } from '../ports/logger.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { WorkBatch, WorkItem } from '../queue/work-message.ts';
+import type { BufferPool } from '../transfer/buffer-pool.ts';
 import type { PartSlots } from '../transfer/context.ts';
 import { attemptsOf } from '../transfer/retry.ts';
 import { transferObject } from '../transfer/transfer-object.ts';
@@ -28,6 +29,8 @@ export interface BatchProcessorDeps {
   readonly objectLimit: <T>(task: () => Promise<T>) => Promise<T>;
   /** Bounds parts (buffered bytes) in flight across all objects. */
   readonly parts: PartSlots;
+  /** Reuses part buffers across objects. */
+  readonly buffers?: BufferPool;
   readonly onBytes?: (bytes: number) => void;
   readonly onObject?: (outcome: 'copied' | 'failed', bytes: number) => void;
   readonly signal?: AbortSignal;
@@ -94,6 +97,7 @@ async function copyItem(
         clock: deps.clock,
         logger: deps.logger,
         parts: deps.parts,
+        ...(deps.buffers ? { buffers: deps.buffers } : {}),
         ...(deps.signal ? { signal: deps.signal } : {}),
         ...(deps.onBytes ? { onProgress: deps.onBytes } : {}),
       },

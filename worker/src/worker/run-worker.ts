@@ -5,6 +5,7 @@ import type { Clock } from '../ports/clock.ts';
 import type { ObjectMemory, RunLedger } from '../ports/ledger.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { WorkQueue } from '../ports/work-queue.ts';
+import { createBufferPool } from '../transfer/buffer-pool.ts';
 import { createPartSlots } from '../transfer/context.ts';
 import type { MappingRuntime } from './process-batch.ts';
 import { runWorkerLoop, type WorkerLoopOptions } from './worker-loop.ts';
@@ -53,6 +54,9 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
       logger,
       objectLimit: pLimit(config.transfer.concurrency),
       parts: createPartSlots(config.transfer.maxPartsInFlight),
+      buffers: createBufferPool({
+        maxPooledBytes: config.transfer.maxPartsInFlight * config.transfer.partSizeBytes,
+      }),
       ...(options.onBytes ? { onBytes: options.onBytes } : {}),
       ...(options.onObject ? { onObject: options.onObject } : {}),
       ...(signal ? { signal } : {}),

@@ -33,7 +33,7 @@ export function motoCommand(): string {
   const local = join(venv, 'bin', 'moto_server');
   if (!existsSync(local)) {
     execFileSync('python3', ['-m', 'venv', venv], { stdio: 'inherit', env: cleanEnv() });
-    execFileSync(join(venv, 'bin', 'pip'), ['install', '--quiet', 'moto[server]'], {
+    execFileSync(join(venv, 'bin', 'pip'), ['install', '--quiet', 'moto[server,s3crc32c]'], {
       stdio: 'inherit',
       env: cleanEnv(),
     });

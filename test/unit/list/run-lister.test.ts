@@ -138,4 +138,31 @@ describe('runLister', () => {
     const again = await runLister(options);
     expect(again.planned.objects).toBe(250);
   });
+
+  test('listing key ranges concurrently plans exactly what the plain listing plans', async () => {
+    const many = Array.from({ length: 3000 }, (_, i) => entry(`p/${(i * 7919) % 3001}-${i}`, i + 1));
+    const atDestination = many
+      .filter((_, i) => i % 3 === 0)
+      .map((e) => ({ ...e, key: `q/${e.key.slice(2)}` }));
+    const outcomes = [];
+    for (const listConcurrency of [undefined, 4]) {
+      const { ledger, queue } = setup();
+      await ledger.startRun({ runId: 'r', mappingId: 'm', mode: 'incremental', startedAt: new Date() });
+      const run = await runLister({
+        runId: 'r',
+        mapping,
+        mode: 'incremental',
+        source: lister(many),
+        destination: lister(atDestination),
+        ledger,
+        memory: ledger,
+        queue,
+        logger: silentLogger,
+        ...(listConcurrency ? { listConcurrency } : {}),
+      });
+      outcomes.push({ planned: run.planned, skipped: run.skipped, sent: await drain(queue) });
+    }
+    expect(outcomes[0]?.planned.objects).toBe(2000);
+    expect(outcomes[1]).toEqual(outcomes[0]);
+  });
 });

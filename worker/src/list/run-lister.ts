@@ -1,13 +1,13 @@
 // The lister: streams the source (and destination) listing through the planner and sends work batches, checkpointed.
 import type { MappingConfig } from '../config/types.ts';
 import { errorMessage } from '../domain/errors.ts';
-import { toDestinationKey } from '../plan/key-mapping.ts';
 import { plan } from '../plan/planner.ts';
 import type { Counts, ObjectMemory, RunLedger, RunMode, RunRecord } from '../ports/ledger.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { ObjectLister } from '../ports/object-store.ts';
 import type { WorkQueue } from '../ports/work-queue.ts';
 import { encodeWorkBatch, type WorkBatch } from '../queue/work-message.ts';
+import { mappingListings } from './mapping-listings.ts';
 import { type BatchLimits, defaultBatchLimits, WorkBatcher } from './work-batcher.ts';
 
 export interface ListerOptions {
@@ -23,6 +23,8 @@ export interface ListerOptions {
   readonly limits?: BatchLimits;
   /** A stretch of skipped objects is checkpointed every this many, so a restart does not re-list it. */
   readonly skipCheckpointEvery?: number;
+  /** 2 or more: list key ranges of both sides concurrently (see mapping-listings.ts). */
+  readonly listConcurrency?: number;
   readonly signal?: AbortSignal;
 }
 
@@ -60,22 +62,18 @@ export async function runLister(options: ListerOptions): Promise<RunRecord> {
   };
 
   try {
-    const sourceListing = options.source.list({
-      prefix: mapping.source.prefix,
+    const listings = await mappingListings({
+      mapping,
+      source: options.source,
+      destination: options.destination,
+      withDestination: options.mode === 'incremental',
       ...(startAfter !== undefined ? { startAfter } : {}),
+      ...(options.listConcurrency !== undefined ? { concurrency: options.listConcurrency } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });
-    const destinationListing =
-      options.mode === 'incremental'
-        ? options.destination.list({
-            prefix: mapping.destination.prefix,
-            ...(startAfter !== undefined ? { startAfter: toDestinationKey(startAfter, mapping) } : {}),
-            ...(options.signal ? { signal: options.signal } : {}),
-          })
-        : undefined;
     const decisions = plan({
-      sourceListing,
-      ...(destinationListing ? { destinationListing } : {}),
+      sourceListing: listings.source,
+      ...(listings.destination ? { destinationListing: listings.destination } : {}),
       mapping,
       mode: options.mode,
       recall: (keys) => options.memory.recallCopies(mapping.id, keys),

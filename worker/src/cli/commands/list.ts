@@ -16,7 +16,7 @@ import {
   withControlPlaneOptions,
 } from '../aws-options.ts';
 import { createCliLogger, type LogFlags, withLogOptions } from '../log-options.ts';
-import { oneOf } from '../options.ts';
+import { oneOf, positiveInteger } from '../options.ts';
 
 interface ListFlags extends ControlPlaneFlags, LogFlags {
   config: string;
@@ -25,6 +25,7 @@ interface ListFlags extends ControlPlaneFlags, LogFlags {
   queueUrl: string;
   table: string;
   mode: RunMode;
+  listConcurrency: number;
 }
 
 async function list(flags: ListFlags): Promise<number> {
@@ -59,6 +60,7 @@ async function list(flags: ListFlags): Promise<number> {
     memory: ledger,
     queue,
     logger,
+    listConcurrency: flags.listConcurrency,
   });
   logger.info('lister.done', {
     planned: run.planned.objects,
@@ -88,6 +90,12 @@ export function registerListCommand(program: Command, setExitCode: (code: number
         .env('FERRY_MODE')
         .argParser(oneOf(['incremental', 'full'] as const)),
     );
+  command.addOption(
+    new Option('--list-concurrency <n>', 'key ranges listed at once on each side (1: one plain listing)')
+      .default(8)
+      .env('FERRY_LIST_CONCURRENCY')
+      .argParser(positiveInteger),
+  );
   withLogOptions(withControlPlaneOptions(command)).action(async (flags: ListFlags) => {
     setExitCode(await list(flags));
   });

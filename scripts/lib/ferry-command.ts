@@ -31,7 +31,6 @@ export function ferryConfigYaml(job: FerryJob): string {
       concurrency: job.concurrency,
       multipartThreshold: '16MiB',
       partSize: '8MiB',
-      maxPartsInFlight: 16,
       checksumAlgorithm: 'CRC32C',
     },
     mappings: [

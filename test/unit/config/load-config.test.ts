@@ -129,7 +129,7 @@ describe('valid configurations', () => {
         concurrency: 32,
         multipartThresholdBytes: 16 * 1024 * 1024,
         partSizeBytes: 8 * 1024 * 1024,
-        maxPartsInFlight: 16,
+        maxPartsInFlight: 8,
         checksumAlgorithm: 'CRC32C',
         maxAttempts: 5,
       },
@@ -159,7 +159,7 @@ describe('valid configurations', () => {
       concurrency: 32,
       multipartThresholdBytes: 16_777_216,
       partSizeBytes: 5_242_880,
-      maxPartsInFlight: 16,
+      maxPartsInFlight: 8,
       checksumAlgorithm: 'CRC32C',
       maxAttempts: 5,
     });

@@ -1,5 +1,6 @@
 // Writes a Ferry config for two loopback endpoints and builds the `ferry run` command line and environment.
 import { writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { cleanEnv } from '../../test/support/moto.ts';
@@ -47,7 +48,7 @@ export async function writeFerryConfig(file: string, job: FerryJob): Promise<voi
   await writeFile(file, ferryConfigYaml(job));
 }
 
-/** `node worker/bin/ferry.js run ...` with this Node, a clean environment and the endpoints' credentials. */
+/** `worker/bin/ferry.js run ...` run as an executable (its shebang's Node flags apply), on this Node, clean environment. */
 export function ferryRunCommand(options: {
   readonly configFile: string;
   readonly statePath: string;
@@ -55,9 +56,8 @@ export function ferryRunCommand(options: {
   readonly extraArgs?: readonly string[];
 }): CommandSpec {
   return {
-    command: process.execPath,
+    command: ferryBin,
     args: [
-      ferryBin,
       'run',
       '--config',
       options.configFile,
@@ -69,6 +69,7 @@ export function ferryRunCommand(options: {
       ...(options.extraArgs ?? []),
     ],
     env: cleanEnv({
+      PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`,
       SRC_ACCESS_KEY_ID: s3rverCredentials.accessKeyId,
       SRC_SECRET_ACCESS_KEY: s3rverCredentials.secretAccessKey,
       DST_ACCESS_KEY_ID: s3rverCredentials.accessKeyId,

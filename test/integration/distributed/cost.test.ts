@@ -2,7 +2,7 @@
 import pLimit from 'p-limit';
 import { expect, inject, test } from 'vitest';
 import { createDynamoDbClient, createS3Client, createSqsClient } from '../../../worker/src/aws/clients.ts';
-import type { EndpointConfig, FerryConfig, MappingConfig } from '../../../worker/src/config/types.ts';
+import type { FerryConfig, MappingConfig } from '../../../worker/src/config/types.ts';
 import { createWorkQueues } from '../../../worker/src/distributed/create-queue.ts';
 import { createLedgerTable } from '../../../worker/src/distributed/create-table.ts';
 import { createDynamoDbLedger } from '../../../worker/src/distributed/dynamodb-ledger.ts';
@@ -14,24 +14,12 @@ import { silentLogger } from '../../../worker/src/ports/logger.ts';
 import { isRunDone } from '../../../worker/src/run/run-progress.ts';
 import { createS3ObjectStore } from '../../../worker/src/storage/s3-object-store.ts';
 import { runWorker } from '../../../worker/src/worker/run-worker.ts';
-import { testCredentials, testS3, uniqueBucket } from '../../support/aws.ts';
+import { motoClientOptions, motoEndpoint, testS3, uniqueBucket } from '../../support/aws.ts';
 import { bytesFor, createBucket, putObject } from '../../support/objects.ts';
 
 const objects = 2000;
-const env = {
-  T_ACCESS_KEY_ID: testCredentials.accessKeyId,
-  T_SECRET_ACCESS_KEY: testCredentials.secretAccessKey,
-};
-const endpoint = (url: string, name: string): EndpointConfig => ({
-  name,
-  url,
-  region: 'us-east-1',
-  forcePathStyle: true,
-  credentials: { kind: 'env', prefix: 'T' },
-});
-
 test(`queue requests and ledger writes per object, for ${objects} small objects`, async () => {
-  const control = endpoint(inject('motoSource'), 'control');
+  const control = motoEndpoint(inject('motoSource'), 'control');
   const sourceBucket = uniqueBucket('cost-src');
   const destinationBucket = uniqueBucket('cost-dst');
   const seed = testS3(inject('motoSource'));
@@ -44,8 +32,8 @@ test(`queue requests and ledger writes per object, for ${objects} small objects`
     ),
   );
   const name = uniqueBucket('cost');
-  const sqs = createSqsClient(control, { env });
-  const dynamodb = createDynamoDbClient(control, { env });
+  const sqs = createSqsClient(control, motoClientOptions);
+  const dynamodb = createDynamoDbClient(control, motoClientOptions);
   const { queueUrl, deadLetterQueueUrl } = await createWorkQueues({
     client: sqs,
     queueName: name,
@@ -79,12 +67,12 @@ test(`queue requests and ledger writes per object, for ${objects} small objects`
     exclude: [],
   };
   const sourceStore = createS3ObjectStore({
-    client: createS3Client(endpoint(inject('motoSource'), 'src'), { env }),
+    client: createS3Client(motoEndpoint(inject('motoSource'), 'src'), motoClientOptions),
     bucket: sourceBucket,
     serviceId: 'src',
   });
   const destinationStore = createS3ObjectStore({
-    client: createS3Client(endpoint(inject('motoDestination'), 'dst'), { env }),
+    client: createS3Client(motoEndpoint(inject('motoDestination'), 'dst'), motoClientOptions),
     bucket: destinationBucket,
     serviceId: 'dst',
   });

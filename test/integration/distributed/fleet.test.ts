@@ -6,7 +6,6 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import pLimit from 'p-limit';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { createDynamoDbClient, createS3Client, createSqsClient } from '../../../worker/src/aws/clients.ts';
-import type { EndpointConfig } from '../../../worker/src/config/types.ts';
 import { createDynamoDbLedger } from '../../../worker/src/distributed/dynamodb-ledger.ts';
 import { peekDeadLetters } from '../../../worker/src/distributed/sqs-dead-letters.ts';
 import { createSqsWorkQueue } from '../../../worker/src/distributed/sqs-work-queue.ts';
@@ -15,7 +14,7 @@ import { silentLogger } from '../../../worker/src/ports/logger.ts';
 import type { ObjectLister } from '../../../worker/src/ports/object-store.ts';
 import { decodeWorkBatch, encodeWorkBatch } from '../../../worker/src/queue/work-message.ts';
 import { createS3ObjectStore } from '../../../worker/src/storage/s3-object-store.ts';
-import { testCredentials, testS3, uniqueBucket } from '../../support/aws.ts';
+import { motoClientOptions, motoEndpoint, testCredentials, testS3, uniqueBucket } from '../../support/aws.ts';
 import { type CliResult, runFerry, startFerry, tempDir, writeConfig } from '../../support/ferry-cli.ts';
 import { bytesFor, createBucket, fingerprint, listKeys, putObject } from '../../support/objects.ts';
 
@@ -23,19 +22,8 @@ const MiB = 1024 * 1024;
 const controlUrl = inject('motoSource');
 const source = testS3(inject('motoSource'));
 const destination = testS3(inject('motoDestination'));
-const control: EndpointConfig = {
-  name: 'control',
-  url: controlUrl,
-  region: 'us-east-1',
-  forcePathStyle: true,
-  credentials: { kind: 'env', prefix: 'CONTROL' },
-};
-const controlOptions = {
-  env: {
-    CONTROL_ACCESS_KEY_ID: testCredentials.accessKeyId,
-    CONTROL_SECRET_ACCESS_KEY: testCredentials.secretAccessKey,
-  },
-};
+const control = motoEndpoint(controlUrl, 'control');
+const controlOptions = motoClientOptions;
 /** The control plane for the CLI: moto, default credential chain from the environment. */
 const controlEnv = {
   FERRY_AWS_ENDPOINT_URL: controlUrl,

@@ -3,28 +3,17 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import pLimit from 'p-limit';
 import { beforeAll, describe, expect, inject, test } from 'vitest';
 import { createS3Client, serviceIdOf } from '../../../worker/src/aws/clients.ts';
-import type { EndpointConfig } from '../../../worker/src/config/types.ts';
 import type { ObjectEntry } from '../../../worker/src/domain/object.ts';
 import { coverageProblem, keyAfter, splitKeySpace } from '../../../worker/src/list/key-ranges.ts';
 import { listInParallel } from '../../../worker/src/list/parallel-listing.ts';
 import type { ListOptions, ObjectLister, ObjectStore } from '../../../worker/src/ports/object-store.ts';
 import { createS3ObjectStore } from '../../../worker/src/storage/s3-object-store.ts';
-import { testCredentials, testS3, uniqueBucket } from '../../support/aws.ts';
+import { motoClientOptions, motoEndpoint, testS3, uniqueBucket } from '../../support/aws.ts';
 import { createBucket } from '../../support/objects.ts';
 
 const url = inject('motoSource');
 const admin = testS3(url);
-const endpoint: EndpointConfig = {
-  name: 'moto',
-  url,
-  region: 'us-east-1',
-  forcePathStyle: true,
-  credentials: { kind: 'env', prefix: 'X' },
-};
-const client = createS3Client(endpoint, {
-  maxAttempts: 1,
-  env: { X_ACCESS_KEY_ID: testCredentials.accessKeyId, X_SECRET_ACCESS_KEY: testCredentials.secretAccessKey },
-});
+const client = createS3Client(motoEndpoint(url), motoClientOptions);
 
 /** Counts the list calls and entries going through a lister. */
 class CountingLister implements ObjectLister {
@@ -120,7 +109,7 @@ describe('parallel listing on moto', () => {
 
   beforeAll(async () => {
     await createBucket(admin, bucket);
-    store = createS3ObjectStore({ client, bucket, serviceId: serviceIdOf(endpoint) });
+    store = createS3ObjectStore({ client, bucket, serviceId: serviceIdOf(motoEndpoint(url)) });
     await seed(bucket, skewedKeys());
     firstRanges = await splitKeySpace({ lister: store, prefix: '', ...discovery });
     const boundaries = firstRanges.ranges.flatMap((range) =>

@@ -2,8 +2,7 @@
 import { DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import pLimit from 'p-limit';
 import { createDynamoDbClient } from '../../../worker/src/aws/clients.ts';
-import type { EndpointConfig } from '../../../worker/src/config/types.ts';
-import { testCredentials } from '../../support/aws.ts';
+import { motoClientOptions, motoEndpoint } from '../../support/aws.ts';
 
 /**
  * A client for moto's DynamoDB, through clients.ts with env credentials like a real config. Its requests reach moto
@@ -12,19 +11,7 @@ import { testCredentials } from '../../support/aws.ts';
  * transactions; serialising the requests gives moto the same semantics, while callers still run concurrently.
  */
 export function motoDynamoDb(url: string): DynamoDBClient {
-  const endpoint: EndpointConfig = {
-    name: 'moto',
-    url,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: { kind: 'env', prefix: 'X' },
-  };
-  const client = createDynamoDbClient(endpoint, {
-    env: {
-      X_ACCESS_KEY_ID: testCredentials.accessKeyId,
-      X_SECRET_ACCESS_KEY: testCredentials.secretAccessKey,
-    },
-  });
+  const client = createDynamoDbClient(motoEndpoint(url), motoClientOptions);
   const oneAtATime = pLimit(1);
   client.middlewareStack.add((next) => (args) => oneAtATime(() => next(args)), {
     step: 'finalizeRequest',

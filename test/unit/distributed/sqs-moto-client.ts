@@ -2,26 +2,11 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { inject } from 'vitest';
 import { createSqsClient } from '../../../worker/src/aws/clients.ts';
-import { testCredentials } from '../../support/aws.ts';
+import { motoClientOptions, motoEndpoint } from '../../support/aws.ts';
 
 /** A client on moto with the test credentials, through an 'env' credential source; no SDK retries hide failures. */
 export function motoSqsClient(): SQSClient {
-  return createSqsClient(
-    {
-      name: 'moto',
-      url: inject('motoSource'),
-      region: 'us-east-1',
-      forcePathStyle: true,
-      credentials: { kind: 'env', prefix: 'MOTO' },
-    },
-    {
-      env: {
-        MOTO_ACCESS_KEY_ID: testCredentials.accessKeyId,
-        MOTO_SECRET_ACCESS_KEY: testCredentials.secretAccessKey,
-      },
-      maxAttempts: 1,
-    },
-  );
+  return createSqsClient(motoEndpoint(inject('motoSource')), motoClientOptions);
 }
 
 let counter = 0;

@@ -1,5 +1,4 @@
 // The inputs and outputs of one object's transfer, and the shared limiter that bounds parts in flight across objects.
-import pLimit from 'p-limit';
 import type { TransferSettings } from '../config/types.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ObjectMemory } from '../ports/ledger.ts';
@@ -21,14 +20,40 @@ export interface TransferItem {
 export type DestinationWrite = Pick<WriteSettings, 'storageClass' | 'encryption' | 'acl'>;
 
 /**
- * Runs a task when one of the shared part slots is free. One slot is one buffered part (or one buffered small
- * object), so memory stays within maxPartsInFlight × part size. Never call it from inside a task it runs.
+ * Runs a task once the bytes it will buffer fit in the shared budget. A part, or a small object read whole, weighs
+ * its size, so memory stays within maxPartsInFlight × part size while many small objects share what one part would
+ * take. A task heavier than the whole budget runs alone. Never call it from inside a task it runs.
  */
-export type PartSlots = <T>(task: () => Promise<T>) => Promise<T>;
+export type PartSlots = <T>(task: () => Promise<T>, weightBytes?: number) => Promise<T>;
 
-export function createPartSlots(maxPartsInFlight: number): PartSlots {
-  const limit = pLimit(maxPartsInFlight);
-  return (task) => limit(task);
+/**
+ * Without partSizeBytes every task counts as one slot (weights are ignored); with it, the budget is
+ * maxPartsInFlight × partSizeBytes and a task without a weight counts as one part.
+ */
+export function createPartSlots(maxPartsInFlight: number, options?: { partSizeBytes: number }): PartSlots {
+  const unit = options?.partSizeBytes;
+  const budget = unit === undefined ? maxPartsInFlight : maxPartsInFlight * unit;
+  const waiting: { weight: number; start: () => void }[] = [];
+  let used = 0;
+  const fits = (weight: number): boolean => used === 0 || used + weight <= budget;
+  const wake = (): void => {
+    while (waiting.length > 0 && fits(waiting[0]!.weight)) {
+      const next = waiting.shift()!;
+      used += next.weight;
+      next.start();
+    }
+  };
+  return async (task, weightBytes) => {
+    const weight = Math.min(budget, unit === undefined ? 1 : Math.max(1, weightBytes ?? unit));
+    if (waiting.length === 0 && fits(weight)) used += weight;
+    else await new Promise<void>((start) => waiting.push({ weight, start }));
+    try {
+      return await task();
+    } finally {
+      used -= weight;
+      wake();
+    }
+  };
 }
 
 export interface TransferContext {

@@ -65,7 +65,7 @@ export async function transferMultipart(job: ObjectJob, head: ObjectHead): Promi
       } finally {
         if (into) context.buffers?.release(into);
       }
-    });
+    }, partLength(range));
   const destinationEtag = await runMultipartUpload(job, { head, plan, fillPart });
   return { strategy: 'multipart', bytes: head.size, sourceEtag: head.etag, destinationEtag };
 }

@@ -19,7 +19,7 @@ export async function transferSingle(job: ObjectJob, etag: string): Promise<Tran
     } finally {
       if (into) context.buffers?.release(into);
     }
-  });
+  }, item.size);
   async function readAndPut(into: Uint8Array | undefined) {
     const { bytes, head } = await retrying(job, `GET ${job.sourceUrl}`, async () => {
       const read = await source.read(item.sourceKey, {

@@ -53,7 +53,9 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
       clock,
       logger,
       objectLimit: pLimit(config.transfer.concurrency),
-      parts: createPartSlots(config.transfer.maxPartsInFlight),
+      parts: createPartSlots(config.transfer.maxPartsInFlight, {
+        partSizeBytes: config.transfer.partSizeBytes,
+      }),
       buffers: createBufferPool({
         maxPooledBytes: config.transfer.maxPartsInFlight * config.transfer.partSizeBytes,
       }),

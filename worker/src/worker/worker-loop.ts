@@ -85,7 +85,7 @@ async function handle(message: QueueMessage, options: WorkerLoopOptions): Promis
       return;
     }
     const first = await ledger.recordOutcome(batch.runId, outcome);
-    if (first) for (const _ of outcome.failures) options.deps.onObject?.('failed', 0);
+    if (first) outcome.failures.forEach(() => options.deps.onObject?.('failed', 0));
     if (first) options.onOutcome?.(batch.runId, batch.mappingId, outcome);
     else logger.info('batch.duplicate', { runId: batch.runId, batch: batch.batchId });
   } finally {

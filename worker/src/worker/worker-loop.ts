@@ -85,9 +85,12 @@ async function handle(message: QueueMessage, options: WorkerLoopOptions): Promis
       return;
     }
     const first = await ledger.recordOutcome(batch.runId, outcome);
-    if (first) outcome.failures.forEach(() => options.deps.onObject?.('failed', 0));
-    if (first) options.onOutcome?.(batch.runId, batch.mappingId, outcome);
-    else logger.info('batch.duplicate', { runId: batch.runId, batch: batch.batchId });
+    if (first) {
+      for (let i = 0; i < outcome.failures.length; i++) options.deps.onObject?.('failed', 0);
+      options.onOutcome?.(batch.runId, batch.mappingId, outcome);
+    } else {
+      logger.info('batch.duplicate', { runId: batch.runId, batch: batch.batchId });
+    }
   } finally {
     await heartbeat.stop();
   }

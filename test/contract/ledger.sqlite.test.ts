@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSqliteLedger } from '../../worker/src/embedded/sqlite-ledger.ts';
 import { openStateDb } from '../../worker/src/embedded/state-db.ts';
+import { createManualClock } from '../support/manual-clock.ts';
 import { describeLedgerContract } from './ledger.contract.ts';
-import { createManualClock } from './work-queue.manual-clock.ts';
 
 describeLedgerContract('SQLite', async () => {
   const directory = mkdtempSync(join(tmpdir(), 'ferry-ledger-'));

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSqliteWorkQueue, listDeadLetters } from '../../worker/src/embedded/sqlite-work-queue.ts';
 import { openStateDb } from '../../worker/src/embedded/state-db.ts';
+import { createManualClock } from '../support/manual-clock.ts';
 import { describeWorkQueueContract } from './work-queue.contract.ts';
-import { createManualClock } from './work-queue.manual-clock.ts';
 
 describeWorkQueueContract('SQLite', async ({ maxReceiveCount }) => {
   const directory = mkdtempSync(join(tmpdir(), 'ferry-queue-'));

@@ -10,8 +10,8 @@ import { beforeAll, describe, expect, inject, test } from 'vitest';
 import { autoScalingInstanceApi } from '../../../worker/src/fleet/auto-scaling-instance-api.ts';
 import { createScaleInProtectorForInstance } from '../../../worker/src/fleet/scale-in-protection.ts';
 import { silentLogger } from '../../../worker/src/ports/logger.ts';
-import { createManualClock } from '../../contract/work-queue.manual-clock.ts';
 import { testCredentials, uniqueBucket } from '../../support/aws.ts';
+import { createManualClock } from '../../support/manual-clock.ts';
 
 function testAutoScaling(endpoint: string): AutoScalingClient {
   return new AutoScalingClient({

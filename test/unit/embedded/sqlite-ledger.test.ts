@@ -4,7 +4,7 @@ import { FerryError } from '../../../worker/src/domain/errors.ts';
 import { createSqliteLedger } from '../../../worker/src/embedded/sqlite-ledger.ts';
 import { openStateDb, type StateDb } from '../../../worker/src/embedded/state-db.ts';
 import { compareUtf8 } from '../../contract/ledger.contract.ts';
-import { createManualClock } from '../../contract/work-queue.manual-clock.ts';
+import { createManualClock } from '../../support/manual-clock.ts';
 
 let db: StateDb;
 beforeEach(() => {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { createSqliteWorkQueue } from '../../../worker/src/embedded/sqlite-work-queue.ts';
 import { openStateDb, type StateDb } from '../../../worker/src/embedded/state-db.ts';
-import { createManualClock } from '../../contract/work-queue.manual-clock.ts';
+import { createManualClock } from '../../support/manual-clock.ts';
 
 const childScript = new URL('./queue-receiver.child.ts', import.meta.url).pathname;
 

@@ -7,7 +7,7 @@ import {
   REDRIVE_REASON,
 } from '../../../worker/src/embedded/sqlite-work-queue.ts';
 import { openStateDb, type StateDb } from '../../../worker/src/embedded/state-db.ts';
-import { createManualClock, type ManualClock } from '../../contract/work-queue.manual-clock.ts';
+import { createManualClock, type ManualClock } from '../../support/manual-clock.ts';
 
 let db: StateDb;
 let clock: ManualClock;

@@ -6,7 +6,7 @@ import {
   type EmfMetrics,
   emfDocuments,
 } from '../../../worker/src/fleet/emf-metrics.ts';
-import { createManualClock, type ManualClock } from '../../contract/work-queue.manual-clock.ts';
+import { createManualClock, type ManualClock } from '../../support/manual-clock.ts';
 import { emfViolations } from './emf-spec.ts';
 
 const start = new Date('2025-06-01T12:00:00.000Z');

@@ -9,7 +9,7 @@ import {
   parseSpotInterruption,
   tokenRefreshAtMs,
 } from '../../../worker/src/fleet/imds.ts';
-import { createManualClock } from '../../contract/work-queue.manual-clock.ts';
+import { createManualClock } from '../../support/manual-clock.ts';
 import { freePort } from '../../support/moto.ts';
 import { type FakeImds, found, notFound, startFakeImds } from './fake-imds.ts';
 

@@ -9,7 +9,7 @@ import {
   createScaleInProtectorForInstance,
 } from '../../../worker/src/fleet/scale-in-protection.ts';
 import type { LogFields, Logger } from '../../../worker/src/ports/logger.ts';
-import { createManualClock } from '../../contract/work-queue.manual-clock.ts';
+import { createManualClock } from '../../support/manual-clock.ts';
 
 interface FakeAutoScaling extends AutoScalingInstanceApi {
   readonly calls: boolean[];

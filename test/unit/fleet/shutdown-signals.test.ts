@@ -15,7 +15,7 @@ import {
   type SignalSource,
 } from '../../../worker/src/fleet/shutdown-signals.ts';
 import type { LogFields, Logger } from '../../../worker/src/ports/logger.ts';
-import { createManualClock } from '../../contract/work-queue.manual-clock.ts';
+import { createManualClock } from '../../support/manual-clock.ts';
 import { found, notFound, startFakeImds } from './fake-imds.ts';
 
 // The real process is a valid signal source.

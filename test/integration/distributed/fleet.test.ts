@@ -43,6 +43,20 @@ describe('distributed mode', () => {
   let config = '';
   const ledger = () =>
     createDynamoDbLedger({ client: createDynamoDbClient(control, controlOptions), tableName: name });
+  const listRun = (runId: string) =>
+    ferry([
+      'list',
+      '--config',
+      config,
+      '--mapping',
+      'fleet',
+      '--run-id',
+      runId,
+      '--queue-url',
+      queueUrl,
+      '--table',
+      name,
+    ]);
   const worker = (extra: string[] = []) =>
     startFerry(
       [
@@ -103,19 +117,7 @@ describe('distributed mode', () => {
       worker(['--exit-when-idle', '6']),
       worker(['--exit-when-idle', '6']),
     ];
-    const listed = await ferry([
-      'list',
-      '--config',
-      config,
-      '--mapping',
-      'fleet',
-      '--run-id',
-      'run-1',
-      '--queue-url',
-      queueUrl,
-      '--table',
-      name,
-    ]);
+    const listed = await listRun('run-1');
     expect(listed.stderr).not.toMatch(/"level":"error"/);
     expect(listed.code).toBe(0);
     const results = await Promise.all(workers.map((w) => w.done));
@@ -139,19 +141,7 @@ describe('distributed mode', () => {
       );
     }
     // Every worker took part: the work really fanned out.
-    const second = await ferry([
-      'list',
-      '--config',
-      config,
-      '--mapping',
-      'fleet',
-      '--run-id',
-      'run-2',
-      '--queue-url',
-      queueUrl,
-      '--table',
-      name,
-    ]);
+    const second = await listRun('run-2');
     expect(second.code).toBe(0);
     const rerun = await ledger().getRun('run-2');
     expect(rerun?.planned.objects).toBe(0);
@@ -208,19 +198,7 @@ describe('distributed mode', () => {
     const key = 'in/huge/object';
     await putObject(source, { bucket: sourceBucket, key, body: bytesFor(key, 48 * MiB) });
     const first = worker(['--visibility-timeout', '4']);
-    const listed = await ferry([
-      'list',
-      '--config',
-      config,
-      '--mapping',
-      'fleet',
-      '--run-id',
-      'run-kill',
-      '--queue-url',
-      queueUrl,
-      '--table',
-      name,
-    ]);
+    const listed = await listRun('run-kill');
     expect(listed.code).toBe(0);
     let sawUpload = false;
     for (let i = 0; i < 400 && !sawUpload; i++) {

@@ -1,20 +1,10 @@
 // The demo's source objects: ~1,000 small files under nested prefixes, awkward keys, varied metadata,
 // empty objects and three 40 MiB objects (two uploaded as multipart). Deterministic for a given seed.
+
+import { seededRandom } from '../../test/support/seeded-random.ts';
 import type { ObjectMetadata } from '../../worker/src/domain/object.ts';
 import type { SeedObject } from './seed.ts';
 import { KiB, MiB } from './units.ts';
-
-/** A small deterministic pseudo-random generator (mulberry32), so every demo run seeds the same layout. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const noMetadata: ObjectMetadata = { userMetadata: {} };
 const pad = (value: number, width: number): string => String(value).padStart(width, '0');

@@ -1,7 +1,9 @@
 // DynamoDB on moto for the ledger tests: a client built the way Ferry builds one, unique table names, and cleanup.
 import { DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import pLimit from 'p-limit';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { createDynamoDbClient } from '../../../worker/src/aws/clients.ts';
+import { createLedgerTable } from '../../../worker/src/distributed/create-table.ts';
 import { motoClientOptions, motoEndpoint } from '../../support/aws.ts';
 
 /**
@@ -29,6 +31,31 @@ export function uniqueTableName(label: string): string {
 
 export async function deleteLedgerTable(client: DynamoDBClient, tableName: string): Promise<void> {
   await client.send(new DeleteTableCommand({ TableName: tableName }));
+}
+
+/**
+ * A ledger table on the moto source server for this test file: created before its tests, deleted after them.
+ * The client is there once beforeAll has run.
+ */
+export function useLedgerTable(label: string): { readonly tableName: string; client(): DynamoDBClient } {
+  const tableName = uniqueTableName(label);
+  let client: DynamoDBClient | undefined;
+  beforeAll(async () => {
+    client = motoDynamoDb(inject('motoSource'));
+    await createLedgerTable({ client, tableName, deletionProtection: false });
+  });
+  afterAll(async () => {
+    if (!client) return;
+    await deleteLedgerTable(client, tableName);
+    client.destroy();
+  });
+  return {
+    tableName,
+    client: () => {
+      if (!client) throw new Error('the ledger table is set up in beforeAll');
+      return client;
+    },
+  };
 }
 
 /** Makes the next `times` calls of that command (e.g. `BatchWriteItemCommand`) fail with the error, before sending. */

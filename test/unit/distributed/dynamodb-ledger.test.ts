@@ -4,8 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { type DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import { createLedgerTable } from '../../../worker/src/distributed/create-table.ts';
+import { beforeAll, describe, expect, inject, test } from 'vitest';
 import { batchMarkerKey } from '../../../worker/src/distributed/dynamodb-keys.ts';
 import { createDynamoDbLedger, INLINE_FAILURES } from '../../../worker/src/distributed/dynamodb-ledger.ts';
 import type { LedgerWrite } from '../../../worker/src/distributed/dynamodb-table.ts';
@@ -18,19 +17,13 @@ import type {
   UploadRecord,
 } from '../../../worker/src/ports/ledger.ts';
 import { compareUtf8 } from '../../contract/ledger.contract.ts';
-import { deleteLedgerTable, failNextCalls, motoDynamoDb, uniqueTableName } from './dynamodb-fixture.ts';
+import { failNextCalls, motoDynamoDb, useLedgerTable } from './dynamodb-fixture.ts';
 
+const table = useLedgerTable('ledger');
+const { tableName } = table;
 let client: DynamoDBClient;
-const tableName = uniqueTableName('ledger');
-
-beforeAll(async () => {
-  client = motoDynamoDb(inject('motoSource'));
-  await createLedgerTable({ client, tableName, deletionProtection: false });
-});
-
-afterAll(async () => {
-  await deleteLedgerTable(client, tableName);
-  client.destroy();
+beforeAll(() => {
+  client = table.client();
 });
 
 /** A clock whose sleeps return at once and are remembered. */

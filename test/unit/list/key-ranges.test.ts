@@ -1,4 +1,5 @@
 // Key ranges: exact coverage by construction, and sampling that finds real split points at a bounded cost.
+
 import { describe, expect, test } from 'vitest';
 import {
   coverageProblem,
@@ -10,6 +11,7 @@ import {
 } from '../../../worker/src/list/key-ranges.ts';
 import { splitPoints } from '../../../worker/src/list/range-split-points.ts';
 import { compareKeys } from '../../../worker/src/plan/key-order.ts';
+import { seededRandom } from '../../support/seeded-random.ts';
 import {
   FakeLister,
   keysInRange,
@@ -18,18 +20,6 @@ import {
   thirtyMillionKeys,
   withoutLastCharacter,
 } from './parallel-fake-lister.ts';
-
-/** A deterministic pseudo-random generator (mulberry32), so failures reproduce. */
-function randomSource(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Characters chosen to straddle UTF-8 length boundaries and UTF-16 surrogate order. */
 const awkwardCharacters = [
@@ -68,7 +58,7 @@ function allKeys(keys: SortedKeys): string[] {
 
 describe('ranges from boundaries', () => {
   test('keyAfter(key) sorts right after key, with nothing in between', () => {
-    const random = randomSource(1);
+    const random = seededRandom(1);
     for (let trial = 0; trial < 2000; trial++) {
       const key = randomKey(random, 4);
       const other = random() < 0.5 ? `${key}${randomKey(random, 2)}` : randomKey(random, 4);
@@ -78,7 +68,7 @@ describe('ranges from boundaries', () => {
   });
 
   test('every key after startAfter lies in exactly one range, boundary keys in the range they end', () => {
-    const random = randomSource(2);
+    const random = seededRandom(2);
     for (let trial = 0; trial < 200; trial++) {
       const startAfter = random() < 0.5 ? undefined : randomKey(random, 3);
       const boundaries = [...new Set(Array.from({ length: 6 }, () => randomKey(random, 3)))]
@@ -129,7 +119,7 @@ function skewedKeys(): string[] {
     const day = String(1 + (index % 28)).padStart(2, '0');
     keys.push(`logs/2026/03/${day}/part-${String(index).padStart(5, '0')}.json`);
   }
-  const random = randomSource(3);
+  const random = seededRandom(3);
   for (let index = 0; index < 1500; index++) keys.push(`${randomKey(random, 6)}-${index}`);
   for (let index = 0; index < 500; index++)
     keys.push(`img/${(index * 7919).toString(16).padStart(6, '0')}.png`);
@@ -153,13 +143,13 @@ const splitCases: SplitCase[] = [
   { label: 'one prefix of a skewed bucket', keys: skewedKeys(), prefix: 'logs/2026/' },
   {
     label: 'awkward unicode keys',
-    keys: Array.from({ length: 3000 }, (_, i) => `${randomKey(randomSource(i), 5)}`),
+    keys: Array.from({ length: 3000 }, (_, i) => `${randomKey(seededRandom(i), 5)}`),
   },
 ];
 
 describe('split points', () => {
   test('always exist, and are distinct, well-formed, ascending and strictly inside the rest of the range', () => {
-    const random = randomSource(4);
+    const random = seededRandom(4);
     let checked = 0;
     for (let trial = 0; trial < 3000; trial++) {
       const [pageFirst, lastSampled, through] = [

@@ -1,5 +1,7 @@
 // Shared helpers for the planner's unit tests: listing entries, async iterables and seeded random keys.
+
 import type { ObjectEntry } from '../../../worker/src/domain/object.ts';
+import { seededRandom } from '../../support/seeded-random.ts';
 
 export const md5A = '0cc175b9c0f1b6a831c399e269772661';
 export const md5B = '92eb5ffee6ae2fec3ad71c777531578f';
@@ -46,17 +48,7 @@ export function instrumentedListing<T>(make: (index: number) => T, length: numbe
   return { listing, stats };
 }
 
-/** Mulberry32: a small seeded generator, so failures reproduce. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 /** Code point ranges where UTF-16 and UTF-8 orders agree and disagree, weighted toward their edges. */
 const codePointRanges: readonly (readonly [number, number])[] = [

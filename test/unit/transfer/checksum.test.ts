@@ -1,8 +1,10 @@
 // The CRCs match S3's published test vectors, encode big-endian in base64, and combine from parts to the whole.
+
 import { crc32 } from 'node:zlib';
 import { describe, expect, test } from 'vitest';
 import type { ChecksumAlgorithm } from '../../../worker/src/domain/object.ts';
 import { checksumOf, combineChecksums, createChecksum } from '../../../worker/src/transfer/checksum.ts';
+import { seededRandom } from '../../support/seeded-random.ts';
 
 const algorithms: readonly ChecksumAlgorithm[] = ['CRC32', 'CRC32C', 'CRC64NVME'];
 const vectors: Readonly<Record<ChecksumAlgorithm, string>> = {
@@ -10,15 +12,6 @@ const vectors: Readonly<Record<ChecksumAlgorithm, string>> = {
   CRC32C: 'e3069283',
   CRC64NVME: 'ae8b14860a799888',
 };
-
-/** A deterministic pseudo-random generator, so a failing split can be reproduced. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
 
 function randomBytes(random: () => number, length: number): Uint8Array {
   return Uint8Array.from({ length }, () => Math.floor(random() * 256));

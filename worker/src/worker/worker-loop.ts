@@ -48,7 +48,14 @@ export function retryDelaySec(receiveCount: number): number {
   return Math.min(30 * 2 ** Math.max(0, receiveCount - 1), 43_200);
 }
 
-async function handle(message: QueueMessage, options: WorkerLoopOptions): Promise<void> {
+/** Runs once found in the ledger stay there: each is looked up once per worker, not once per message. */
+type KnownRuns = Set<string>;
+
+async function handle(
+  message: QueueMessage,
+  options: WorkerLoopOptions,
+  knownRuns: KnownRuns,
+): Promise<void> {
   const { queue, ledger, logger } = options;
   let batch: ReturnType<typeof decodeWorkBatch>;
   let runtime: MappingRuntime | undefined;
@@ -57,8 +64,11 @@ async function handle(message: QueueMessage, options: WorkerLoopOptions): Promis
     runtime = options.mappingOf(batch.mappingId);
     if (!runtime)
       throw new FerryError('InvalidObject', `malformed work message: unknown mapping ${batch.mappingId}`);
-    if (!(await ledger.getRun(batch.runId))) {
-      throw new FerryError('InvalidObject', `malformed work message: unknown run ${batch.runId}`);
+    if (!knownRuns.has(batch.runId)) {
+      if (!(await ledger.getRun(batch.runId))) {
+        throw new FerryError('InvalidObject', `malformed work message: unknown run ${batch.runId}`);
+      }
+      knownRuns.add(batch.runId);
     }
     assertBatchFitsMapping(batch, runtime.mapping);
   } catch (error) {
@@ -101,8 +111,9 @@ async function handle(message: QueueMessage, options: WorkerLoopOptions): Promis
 export async function runWorkerLoop(options: WorkerLoopOptions): Promise<void> {
   const { queue, logger, signal } = options;
   const inFlight = new Set<Promise<void>>();
+  const knownRuns: KnownRuns = new Set();
   const track = (message: QueueMessage): void => {
-    const work = handle(message, options)
+    const work = handle(message, options, knownRuns)
       .catch(async (error: unknown) => {
         logger.error('message.failed', { message: message.id, error: errorMessage(error) });
         // Stopping hands the message straight back; an unexpected failure offers it again after a pause.

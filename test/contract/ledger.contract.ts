@@ -8,8 +8,12 @@ import type {
   ObjectMemory,
   RunLedger,
   RunRecord,
+  SharedObjectRef,
+  SharedUploadRecord,
+  SharedUploadStart,
   UploadRecord,
 } from '../../worker/src/ports/ledger.ts';
+import type { CompletedPart } from '../../worker/src/ports/object-store.ts';
 
 export interface LedgerUnderTest {
   readonly ledger: RunLedger;
@@ -401,6 +405,196 @@ export function describeLedgerContract(name: string, factory: LedgerFactory): vo
         await memory.forgetUpload(mappingId, 'big.bin');
         expect(await memory.recallUpload(mappingId, 'big.bin')).toBeUndefined();
         await memory.forgetUpload(mappingId, 'never-remembered');
+      }),
+    );
+  });
+
+  describe(`SharedUploads contract: ${name}`, () => {
+    const sharedRef = (): SharedObjectRef => ({ runId: uniqueId('run'), batchId: uniqueId('batch') });
+    const start = (uploadId: string, rangeCount = 3): SharedUploadStart => ({
+      key: 'out/giant.bin',
+      uploadId,
+      sourceEtag: '0123456789abcdef0123456789abcdef-9',
+      sourceSize: 40 * 1024 ** 2,
+      partSize: 5 * 1024 ** 2,
+      checksumAlgorithm: 'CRC32C',
+      rangeCount,
+    });
+    const opened = (uploadId: string, rangeCount = 3): SharedUploadRecord => ({
+      ...start(uploadId, rangeCount),
+      state: 'OPEN',
+      doneRanges: [],
+    });
+    const part = (partNumber: number, etag = `etag-${partNumber}`): CompletedPart => ({
+      partNumber,
+      etag,
+      size: 5 * 1024 ** 2,
+      checksum: `crc${partNumber}==`,
+    });
+
+    test(
+      "the first claim wins; a later claim gets the winner's record; an unknown object has none",
+      withLedger(async ({ memory }) => {
+        const ref = sharedRef();
+        expect(await memory.recallSharedUpload(ref)).toBeUndefined();
+        expect(await memory.claimSharedUpload(ref, start('upload-a'))).toEqual(opened('upload-a'));
+        expect(await memory.claimSharedUpload(ref, start('upload-b', 7))).toEqual(opened('upload-a'));
+        expect(await memory.recallSharedUpload(ref)).toEqual(opened('upload-a'));
+        expect(await memory.recallSharedUpload({ ...ref, batchId: uniqueId('batch') })).toBeUndefined();
+      }),
+    );
+
+    test(
+      'concurrent claims store exactly one upload, and every claimer is told which',
+      withLedger(async ({ memory }) => {
+        const ref = sharedRef();
+        const claims = await Promise.all(
+          ['u1', 'u2', 'u3', 'u4'].map((uploadId) => memory.claimSharedUpload(ref, start(uploadId))),
+        );
+        const winners = new Set(claims.map((record) => record.uploadId));
+        expect(winners.size).toBe(1);
+        expect(await memory.recallSharedUpload(ref)).toEqual(claims[0]);
+      }),
+    );
+
+    test(
+      'a range is marked done once; marks for another upload, or out of range, are refused',
+      withLedger(async ({ memory }) => {
+        const ref = sharedRef();
+        await memory.claimSharedUpload(ref, start('upload-a'));
+        const first = await memory.markRangeDone(ref, { uploadId: 'upload-a', rangeIndex: 2 });
+        expect(first).toEqual({ marked: true, record: { ...opened('upload-a'), doneRanges: [2] } });
+        const again = await memory.markRangeDone(ref, { uploadId: 'upload-a', rangeIndex: 2 });
+        expect(again).toEqual({ marked: false, record: { ...opened('upload-a'), doneRanges: [2] } });
+        const stale = await memory.markRangeDone(ref, { uploadId: 'upload-old', rangeIndex: 0 });
+        expect(stale).toEqual({ marked: false, record: { ...opened('upload-a'), doneRanges: [2] } });
+        await expect(memory.markRangeDone(ref, { uploadId: 'upload-a', rangeIndex: 3 })).rejects.toThrow(
+          RangeError,
+        );
+        const second = await memory.markRangeDone(ref, { uploadId: 'upload-a', rangeIndex: 0 });
+        expect(second.record?.doneRanges).toEqual([0, 2]);
+        expect(await memory.markRangeDone(sharedRef(), { uploadId: 'x', rangeIndex: 0 })).toEqual({
+          marked: false,
+          record: undefined,
+        });
+      }),
+    );
+
+    test(
+      'of concurrent marks, duplicates among them, each range counts once and exactly one mark completes the set',
+      withLedger(async ({ memory }) => {
+        const ref = sharedRef();
+        const rangeCount = 6;
+        await memory.claimSharedUpload(ref, start('upload-a', rangeCount));
+        const indexes = [0, 1, 2, 3, 4, 5, 1, 4, 5];
+        const marks = await Promise.all(
+          indexes.map((rangeIndex) => memory.markRangeDone(ref, { uploadId: 'upload-a', rangeIndex })),
+        );
+        expect(marks.filter((mark) => mark.marked)).toHaveLength(rangeCount);
+        const completing = marks.filter(
+          (mark) => mark.marked && mark.record.doneRanges.length === rangeCount,
+        );
+        expect(completing).toHaveLength(1);
+        expect((await memory.recallSharedUpload(ref))?.doneRanges).toEqual([0, 1, 2, 3, 4, 5]);
+      }),
+    );
+
+    test(
+      'parts are recorded idempotently per upload and recalled by span, in part order',
+      withLedger(async ({ memory }) => {
+        const ref = sharedRef();
+        await memory.rememberSharedParts(ref, 'upload-a', [part(3), part(1)]);
+        await memory.rememberSharedParts(ref, 'upload-a', [part(2), part(3, 'etag-3b')]);
+        await memory.rememberSharedParts(ref, 'upload-a', [{ partNumber: 4, etag: 'etag-4', size: 9 }]);
+        await memory.rememberSharedParts(ref, 'upload-a', []);
+        expect(
+          await memory.recallSharedParts(ref, { uploadId: 'upload-a', firstPart: 1, lastPart: 8 }),
+        ).toEqual([part(1), part(2), part(3, 'etag-3b'), { partNumber: 4, etag: 'etag-4', size: 9 }]);
+        expect(
+          await memory.recallSharedParts(ref, { uploadId: 'upload-a', firstPart: 2, lastPart: 3 }),
+        ).toEqual([part(2), part(3, 'etag-3b')]);
+        expect(
+          await memory.recallSharedParts(ref, { uploadId: 'upload-b', firstPart: 1, lastPart: 8 }),
+        ).toEqual([]);
+        await memory.rememberSharedParts(ref, 'upload-b', [part(2, 'etag-2b')]);
+        expect(
+          await memory.recallSharedParts(ref, { uploadId: 'upload-a', firstPart: 1, lastPart: 8 }),
+        ).toEqual([part(1), part(3, 'etag-3b'), { partNumber: 4, etag: 'etag-4', size: 9 }]);
+        expect(
+          await memory.recallSharedParts(ref, { uploadId: 'upload-b', firstPart: 1, lastPart: 2 }),
+        ).toEqual([part(2, 'etag-2b')]);
+        expect(
+          await memory.recallSharedParts(sharedRef(), { uploadId: 'upload-a', firstPart: 1, lastPart: 8 }),
+        ).toEqual([]);
+      }),
+    );
+
+    test(
+      'replacing a vanished upload clears the ranges done and reports them; only from the upload named',
+      withLedger(async ({ memory }) => {
+        const ref = sharedRef();
+        await memory.claimSharedUpload(ref, start('upload-a'));
+        await memory.markRangeDone(ref, { uploadId: 'upload-a', rangeIndex: 1 });
+        await memory.markRangeDone(ref, { uploadId: 'upload-a', rangeIndex: 0 });
+        const refused = await memory.replaceSharedUpload(ref, {
+          fromUploadId: 'upload-x',
+          toUploadId: 'upload-b',
+        });
+        expect(refused).toEqual({ replaced: false, record: { ...opened('upload-a'), doneRanges: [0, 1] } });
+        const replaced = await memory.replaceSharedUpload(ref, {
+          fromUploadId: 'upload-a',
+          toUploadId: 'upload-b',
+        });
+        expect(replaced).toEqual({ replaced: true, record: opened('upload-b'), abandonedRanges: [0, 1] });
+        expect(await memory.recallSharedUpload(ref)).toEqual(opened('upload-b'));
+        const late = await memory.markRangeDone(ref, { uploadId: 'upload-a', rangeIndex: 2 });
+        expect(late).toEqual({ marked: false, record: opened('upload-b') });
+        const twice = await memory.replaceSharedUpload(ref, {
+          fromUploadId: 'upload-a',
+          toUploadId: 'upload-c',
+        });
+        expect(twice).toEqual({ replaced: false, record: opened('upload-b') });
+        expect(
+          await memory.replaceSharedUpload(sharedRef(), { fromUploadId: 'upload-a', toUploadId: 'upload-c' }),
+        ).toEqual({ replaced: false, record: undefined });
+      }),
+    );
+
+    test(
+      'an OPEN record settles once, as DONE or FAILED with its failure; a settled one changes no more',
+      withLedger(async ({ memory }) => {
+        const done = sharedRef();
+        await memory.claimSharedUpload(done, start('upload-a', 2));
+        await memory.markRangeDone(done, { uploadId: 'upload-a', rangeIndex: 0 });
+        const completed = { ...opened('upload-a', 2), state: 'DONE' as const, doneRanges: [0] };
+        expect(await memory.settleSharedUpload(done, { state: 'DONE' })).toEqual(completed);
+        const tooLate = failure('in/giant.bin', 2);
+        expect(await memory.settleSharedUpload(done, { state: 'FAILED', failure: tooLate })).toEqual(
+          completed,
+        );
+        expect(await memory.markRangeDone(done, { uploadId: 'upload-a', rangeIndex: 1 })).toEqual({
+          marked: false,
+          record: completed,
+        });
+
+        const failed = sharedRef();
+        await memory.claimSharedUpload(failed, start('upload-f'));
+        const why: FailureRecord = {
+          key: 'in/giant.bin',
+          errorClass: 'NotFound',
+          message: 'gone',
+          attempts: 1,
+        };
+        const failedRecord = { ...opened('upload-f'), state: 'FAILED' as const, failure: why };
+        expect(await memory.settleSharedUpload(failed, { state: 'FAILED', failure: why })).toEqual(
+          failedRecord,
+        );
+        expect(await memory.settleSharedUpload(failed, { state: 'DONE' })).toEqual(failedRecord);
+        expect(await memory.recallSharedUpload(failed)).toEqual(failedRecord);
+        expect(
+          await memory.replaceSharedUpload(failed, { fromUploadId: 'upload-f', toUploadId: 'upload-g' }),
+        ).toEqual({ replaced: false, record: failedRecord });
+        expect(await memory.settleSharedUpload(sharedRef(), { state: 'DONE' })).toBeUndefined();
       }),
     );
   });

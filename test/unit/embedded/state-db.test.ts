@@ -43,6 +43,9 @@ test('opening a path in missing directories creates them and a WAL database at t
       'planned_batches',
       'queue_messages',
       'runs',
+      'shared_parts',
+      'shared_ranges',
+      'shared_uploads',
       'uploads',
     ]);
   } finally {

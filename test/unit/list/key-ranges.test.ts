@@ -12,6 +12,7 @@ import {
 import { splitPoints } from '../../../worker/src/list/range-split-points.ts';
 import { compareKeys } from '../../../worker/src/plan/key-order.ts';
 import { seededRandom } from '../../support/seeded-random.ts';
+import { randomKey } from './awkward-keys.ts';
 import {
   FakeLister,
   keysInRange,
@@ -20,32 +21,6 @@ import {
   thirtyMillionKeys,
   withoutLastCharacter,
 } from './parallel-fake-lister.ts';
-
-/** Characters chosen to straddle UTF-8 length boundaries and UTF-16 surrogate order. */
-const awkwardCharacters = [
-  'a',
-  'b',
-  'z',
-  '/',
-  '0',
-  '9',
-  '~',
-  '\u007f',
-  '\u0080',
-  '\u00e9',
-  '\u00ff',
-  '\u07ff',
-];
-awkwardCharacters.push('\u0800', '\ud7ff', '\ue000', '\uffff', '\u{10000}', '\u{1f600}', '\u{10ffff}');
-
-function randomKey(random: () => number, maxLength: number): string {
-  const length = 1 + Math.floor(random() * maxLength);
-  let key = '';
-  for (let index = 0; index < length; index++) {
-    key += awkwardCharacters[Math.floor(random() * awkwardCharacters.length)];
-  }
-  return key;
-}
 
 /** Which of the ranges hold key (every key after startAfter must be in exactly one). */
 function holders(ranges: readonly KeyRange[], key: string): number[] {

@@ -53,11 +53,15 @@ export interface FakeListerOptions {
   readonly beforePage?: () => Promise<void>;
   /** Throw instead of serving the page when this returns true (called with the page's first key). */
   readonly failPage?: (firstKey: string) => boolean;
+  /** The entry listed for a key; default: size the key's length, ETag "e". */
+  readonly entryFor?: (key: string) => ObjectEntry;
 }
 
 export class FakeLister implements ObjectLister {
   /** list() calls whose iteration began. */
   listCalls = 0;
+  /** The startAfter of each list() call whose iteration began, in order. */
+  readonly listStarts: (string | undefined)[] = [];
   /** Pages fetched: one list request each. */
   pages = 0;
   inFlightPages = 0;
@@ -80,13 +84,14 @@ export class FakeLister implements ObjectLister {
     let index = indexAfter(keys, prefix, { inclusive: true });
     if (startAfter !== undefined) index = Math.max(index, indexAfter(keys, startAfter, { inclusive: false }));
     this.listCalls += 1;
+    this.listStarts.push(startAfter);
     this.openListings += 1;
     try {
       for (;;) {
         const page = await this.#page(index, prefix, signal);
         for (const key of page) {
           this.entriesGiven += 1;
-          yield { key, size: key.length, etag: 'e', lastModified: epoch };
+          yield this.#options.entryFor?.(key) ?? { key, size: key.length, etag: 'e', lastModified: epoch };
         }
         index += page.length;
         if (page.length < this.#pageSize) return;

@@ -1,6 +1,11 @@
 // The work batcher: batches by count and bytes, large objects alone, ids stable for the same keys.
 import { describe, expect, test } from 'vitest';
-import { batchIdOf, WorkBatcher } from '../../../worker/src/list/work-batcher.ts';
+import {
+  batchIdOf,
+  batchLimitsFor,
+  defaultBatchLimits,
+  WorkBatcher,
+} from '../../../worker/src/list/work-batcher.ts';
 import { decodeWorkBatch, encodeWorkBatch } from '../../../worker/src/queue/work-message.ts';
 
 const item = (key: string, size: number) => ({ key, size, etag: `e-${key}` });
@@ -74,5 +79,50 @@ describe('WorkBatcher', () => {
     expect(batchIdOf('r', items)).toBe(batchIdOf('r', [item('a', 9), item('b', 9)]));
     expect(batchIdOf('r', items)).not.toBe(batchIdOf('other', items));
     expect(batchIdOf('r', items)).not.toBe(batchIdOf('r', [item('a', 1), item('c', 2)]));
+  });
+
+  test('an object at the sharing threshold travels alone as a shared batch, after whatever was pending', () => {
+    const MiB = 1024 * 1024;
+    const batcher = new WorkBatcher({
+      runId: 'r',
+      mappingId: 'm',
+      limits: {
+        ...defaultBatchLimits,
+        sharing: { thresholdBytes: 20 * MiB, rangeSizeBytes: 10 * MiB, minPartSizeBytes: 5 * MiB },
+      },
+    });
+    expect(batcher.add(item('a', 10))).toEqual([]);
+    const closed = batcher.add(item('giant', 40 * MiB));
+    expect(closed.map((batch) => batch.items.map((x) => x.key))).toEqual([['a'], ['giant']]);
+    expect(closed[0]?.shared).toBeUndefined();
+    expect(closed[1]).toEqual({
+      runId: 'r',
+      mappingId: 'm',
+      batchId: batchIdOf('r', [item('giant', 40 * MiB)]),
+      items: [item('giant', 40 * MiB)],
+      shared: { partSizeBytes: 5 * MiB, rangeCount: 4 },
+    });
+    expect(batcher.pending).toBe(0);
+    // Just below the threshold: an ordinary batch of its own (it passes maxBytes here only by being large).
+    expect(batcher.add(item('big', 20 * MiB - 1))[0]?.shared).toBeUndefined();
+  });
+
+  test('batchLimitsFor takes the sharing settings and part size from the configuration, with defaults', () => {
+    const transfer = {
+      concurrency: 1,
+      multipartThresholdBytes: 1,
+      partSizeBytes: 16 * 1024 * 1024,
+      maxPartsInFlight: 1,
+      checksumAlgorithm: 'CRC32C' as const,
+      maxAttempts: 1,
+    };
+    expect(batchLimitsFor(transfer).sharing).toEqual({
+      thresholdBytes: 4 * 1024 ** 3,
+      rangeSizeBytes: 1024 ** 3,
+      minPartSizeBytes: 16 * 1024 * 1024,
+    });
+    const configured = batchLimitsFor({ ...transfer, sharedObjectThresholdBytes: 99, rangeSizeBytes: 77 });
+    expect(configured.sharing).toMatchObject({ thresholdBytes: 99, rangeSizeBytes: 77 });
+    expect(configured.maxItems).toBe(defaultBatchLimits.maxItems);
   });
 });

@@ -1,9 +1,17 @@
-// Test double for ObjectMemory: Map-backed; only the upload records matter to the transfer engine.
-import type { CopyRecord, ObjectMemory, UploadRecord } from '../../../worker/src/ports/ledger.ts';
+// Test double for ObjectMemory: Map-backed copy and upload records; shared uploads on a private in-memory SQLite.
+import { createSqliteSharedUploads } from '../../../worker/src/embedded/sqlite-shared-uploads.ts';
+import { openStateDb } from '../../../worker/src/embedded/state-db.ts';
+import type {
+  CopyRecord,
+  ObjectMemory,
+  SharedUploads,
+  UploadRecord,
+} from '../../../worker/src/ports/ledger.ts';
 
 export class FakeObjectMemory implements ObjectMemory {
   readonly uploads = new Map<string, UploadRecord>();
   readonly copies = new Map<string, CopyRecord>();
+  readonly #shared: SharedUploads = createSqliteSharedUploads({ db: openStateDb(':memory:') });
 
   async rememberCopies(mappingId: string, records: readonly CopyRecord[]): Promise<void> {
     for (const record of records) this.copies.set(`${mappingId}\u0000${record.key}`, record);
@@ -29,4 +37,19 @@ export class FakeObjectMemory implements ObjectMemory {
   async forgetUpload(mappingId: string, key: string): Promise<void> {
     this.uploads.delete(`${mappingId}\u0000${key}`);
   }
+
+  readonly recallSharedUpload: SharedUploads['recallSharedUpload'] = (ref) =>
+    this.#shared.recallSharedUpload(ref);
+  readonly claimSharedUpload: SharedUploads['claimSharedUpload'] = (ref, start) =>
+    this.#shared.claimSharedUpload(ref, start);
+  readonly replaceSharedUpload: SharedUploads['replaceSharedUpload'] = (ref, change) =>
+    this.#shared.replaceSharedUpload(ref, change);
+  readonly rememberSharedParts: SharedUploads['rememberSharedParts'] = (ref, uploadId, parts) =>
+    this.#shared.rememberSharedParts(ref, uploadId, parts);
+  readonly recallSharedParts: SharedUploads['recallSharedParts'] = (ref, span) =>
+    this.#shared.recallSharedParts(ref, span);
+  readonly markRangeDone: SharedUploads['markRangeDone'] = (ref, mark) =>
+    this.#shared.markRangeDone(ref, mark);
+  readonly settleSharedUpload: SharedUploads['settleSharedUpload'] = (ref, settlement) =>
+    this.#shared.settleSharedUpload(ref, settlement);
 }

@@ -47,7 +47,7 @@ async function setup(keys: string[]) {
     items.push({ key, size: bytes.length, etag });
   }
   await ledger.startRun({ runId: 'run', mappingId: 'm', mode: 'full', startedAt: new Date() });
-  const work = (options: { stopWhenEmpty: boolean }) =>
+  const work = (options: { stopWhenEmpty: boolean; waitSec?: number; signal?: AbortSignal }) =>
     runWorkerLoop({
       queue,
       ledger,
@@ -56,8 +56,9 @@ async function setup(keys: string[]) {
       mappingOf: (id) => (id === 'm' ? { mapping, source, destination } : undefined),
       visibilityTimeoutSec: 30,
       maxMessagesInFlight: 4,
-      waitSec: 0,
+      waitSec: options.waitSec ?? 0,
       shouldStop: async () => options.stopWhenEmpty,
+      ...(options.signal ? { signal: options.signal } : {}),
       deps: {
         settings,
         memory: ledger,
@@ -87,6 +88,33 @@ describe('runWorkerLoop', () => {
     expect(run?.copied).toEqual({ objects: 3, bytes: items.reduce((a, item) => a + item.size, 0) });
     expect(Buffer.from((await destination.read('out/b')).bytes).toString()).toBe('body of in/b');
     expect(await queue.depth()).toEqual({ visible: 0, inFlight: 0, deadLettered: 0 });
+  });
+
+  test('stopping during a long poll hands what the poll brings straight back, not after a lease', async () => {
+    const { ledger, queue, items, work } = await setup(['in/a']);
+    // Like SQS: aborting the request does not stop the server, which may still lease a message to the dead poll.
+    const receive = queue.receive.bind(queue);
+    const polls: Promise<unknown>[] = [];
+    queue.receive = (options) => {
+      const { signal, ...rest } = options;
+      const polled = receive(rest);
+      polls.push(polled);
+      if (!signal) return polled;
+      const aborted = new Promise<never>((_, reject) =>
+        signal.addEventListener('abort', () => reject(signal.reason), { once: true }),
+      );
+      return Promise.race([polled, aborted]);
+    };
+    const stop = new AbortController();
+    const working = work({ stopWhenEmpty: false, waitSec: 2, signal: stop.signal });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    stop.abort();
+    // The message arrives after the stop, while the poll is still open: the poll gets it, the loop releases it.
+    await queue.send([encodeWorkBatch(batch(items))]);
+    await working;
+    await Promise.all(polls);
+    expect(await queue.depth()).toEqual({ visible: 1, inFlight: 0, deadLettered: 0 });
+    expect((await ledger.getRun('run'))?.copied.objects).toBe(0);
   });
 
   test('poison messages go to the dead-letter queue with a reason, and the worker keeps going', async () => {

@@ -13,6 +13,8 @@ import type { Logger } from '../ports/logger.ts';
 export interface FleetMembership {
   /** Aborts when the worker should stop receiving: SIGTERM/SIGINT, a spot interruption, or scale-in. */
   readonly signal: AbortSignal;
+  /** The EC2 instance id when the worker runs on one (it names the worker's manifest parts). */
+  readonly instanceId?: string;
   readonly onInFlightChange: (messages: number) => void;
   readonly onOutcome: (runId: string, mappingId: string, outcome: BatchOutcome) => void;
   /** Why the worker is stopping, once it is. */
@@ -60,6 +62,7 @@ export async function joinFleet(options: {
   };
   return {
     signal: shutdown.signal,
+    ...(identity ? { instanceId: identity.instanceId } : {}),
     stopReason: () => {
       const reason = shutdown.reason();
       return reason ? describeShutdownReason(reason) : undefined;

@@ -6,6 +6,7 @@ import type {
   RawCredentials,
   RawDestination,
   RawEndpoint,
+  RawManifest,
   RawMapping,
   RawTransfer,
 } from './raw-config.ts';
@@ -15,6 +16,7 @@ import type {
   DestinationConfig,
   EndpointConfig,
   FerryConfig,
+  ManifestConfig,
   MappingConfig,
   TransferSettings,
 } from './types.ts';
@@ -24,10 +26,17 @@ interface SizeLimits {
   readonly maxBytes: number;
 }
 
-/** S3's limits: a single PUT carries at most 5GiB; parts are 5MiB to 5GiB (the last part may be smaller). */
-const sizeLimits: Readonly<Record<'multipartThreshold' | 'partSize', SizeLimits>> = {
+/**
+ * S3's limits: a single PUT carries at most 5GiB; parts are 5MiB to 5GiB (the last part may be smaller); an object
+ * has at most 10,000 parts of 5GiB. A range holds at least one part.
+ */
+const sizeLimits: Readonly<
+  Record<'multipartThreshold' | 'partSize' | 'sharedObjectThreshold' | 'rangeSize', SizeLimits>
+> = {
   multipartThreshold: { minBytes: 0, maxBytes: 5 * GiB },
   partSize: { minBytes: 5 * MiB, maxBytes: 5 * GiB },
+  sharedObjectThreshold: { minBytes: 0, maxBytes: 10_000 * 5 * GiB },
+  rangeSize: { minBytes: 5 * MiB, maxBytes: 10_000 * 5 * GiB },
 };
 
 function rangeText(limits: SizeLimits): string {
@@ -40,7 +49,7 @@ function sizeInBytes(transfer: RawTransfer, field: keyof typeof sizeLimits, issu
   const path = ['transfer', field];
   const limits = sizeLimits[field];
   try {
-    const bytes = parseSize(transfer[field]);
+    const bytes = parseSize(transfer[field] ?? 0);
     if (bytes < limits.minBytes || bytes > limits.maxBytes) {
       const message = `must be ${rangeText(limits)}, got ${formatSize(bytes)} (${bytes} bytes)`;
       issues.push({ path, anchor: 'value', message });
@@ -60,6 +69,10 @@ function transferSettings(raw: RawTransfer, issues: ConfigIssue[]): TransferSett
     maxPartsInFlight: raw.maxPartsInFlight,
     checksumAlgorithm: raw.checksumAlgorithm,
     maxAttempts: raw.maxAttempts,
+    ...(raw.sharedObjectThreshold === undefined
+      ? {}
+      : { sharedObjectThresholdBytes: sizeInBytes(raw, 'sharedObjectThreshold', issues) }),
+    ...(raw.rangeSize === undefined ? {} : { rangeSizeBytes: sizeInBytes(raw, 'rangeSize', issues) }),
   };
 }
 
@@ -104,7 +117,23 @@ function mappingConfig(raw: RawMapping): MappingConfig {
     destination: destinationConfig(raw.destination),
     include: [...raw.include],
     exclude: [...raw.exclude],
+    ...(raw.schedule === undefined ? {} : { schedule: raw.schedule }),
+    ...(raw.maxBytesPerRun === undefined ? {} : { maxBytesPerRun: parseSize(raw.maxBytesPerRun) }),
   };
+}
+
+/** maxBytesPerRun must be a size of at least one byte. */
+function maxBytesPerRunIssues(raw: RawConfig): ConfigIssue[] {
+  return raw.mappings.flatMap((mapping, index): ConfigIssue[] => {
+    if (mapping.maxBytesPerRun === undefined) return [];
+    const path = ['mappings', index, 'maxBytesPerRun'];
+    try {
+      if (parseSize(mapping.maxBytesPerRun) > 0) return [];
+      return [{ path, anchor: 'value', message: 'must be at least 1 byte; omit it for no limit' }];
+    } catch (error) {
+      return [{ path, anchor: 'value', message: errorMessage(error) }];
+    }
+  });
 }
 
 function unknownEndpointIssues(raw: RawConfig): ConfigIssue[] {
@@ -122,6 +151,19 @@ function unknownEndpointIssues(raw: RawConfig): ConfigIssue[] {
           ],
     ),
   );
+}
+
+function manifestConfig(raw: RawManifest): ManifestConfig {
+  const { bucket, prefix, endpoint, flushAfterSec } = raw;
+  return { bucket, prefix, ...(endpoint === undefined ? {} : { endpoint }), flushAfterSec };
+}
+
+function manifestEndpointIssues(raw: RawConfig): ConfigIssue[] {
+  const name = raw.manifest?.endpoint;
+  if (name === undefined || Object.hasOwn(raw.endpoints, name)) return [];
+  const known = Object.keys(raw.endpoints).join(', ');
+  const message = `unknown endpoint "${name}"; defined endpoints: ${known}`;
+  return [{ path: ['manifest', 'endpoint'], anchor: 'value', message }];
 }
 
 function duplicateIdIssues(raw: RawConfig): ConfigIssue[] {
@@ -147,10 +189,13 @@ export type BuildResult =
 export function buildConfig(raw: RawConfig, file: string): BuildResult {
   const issues: ConfigIssue[] = [];
   const transfer = transferSettings(raw.transfer, issues);
-  issues.push(...unknownEndpointIssues(raw), ...duplicateIdIssues(raw));
+  issues.push(...unknownEndpointIssues(raw), ...manifestEndpointIssues(raw), ...duplicateIdIssues(raw));
+  issues.push(...maxBytesPerRunIssues(raw));
   if (issues.length > 0) return { ok: false, issues };
   const endpoints = Object.fromEntries(
     Object.entries(raw.endpoints).map(([name, endpoint]) => [name, endpointConfig(name, endpoint)]),
   );
-  return { ok: true, config: { file, endpoints, mappings: raw.mappings.map(mappingConfig), transfer } };
+  const mappings = raw.mappings.map(mappingConfig);
+  const manifest = raw.manifest === undefined ? {} : { manifest: manifestConfig(raw.manifest) };
+  return { ok: true, config: { file, endpoints, mappings, transfer, ...manifest } };
 }

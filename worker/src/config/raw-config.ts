@@ -23,6 +23,8 @@ export interface RawTransfer {
   readonly maxPartsInFlight: number;
   readonly checksumAlgorithm: ChecksumAlgorithm;
   readonly maxAttempts: number;
+  readonly sharedObjectThreshold?: RawSize;
+  readonly rangeSize?: RawSize;
 }
 
 export interface RawLocation {
@@ -45,10 +47,20 @@ export interface RawMapping {
   readonly destination: RawDestination;
   readonly include: readonly string[];
   readonly exclude: readonly string[];
+  readonly schedule?: 'nightly';
+  readonly maxBytesPerRun?: RawSize;
+}
+
+export interface RawManifest {
+  readonly bucket: string;
+  readonly prefix: string;
+  readonly endpoint?: string;
+  readonly flushAfterSec: number;
 }
 
 export interface RawConfig {
   readonly endpoints: Readonly<Record<string, RawEndpoint>>;
   readonly transfer: RawTransfer;
   readonly mappings: readonly RawMapping[];
+  readonly manifest?: RawManifest;
 }

@@ -42,6 +42,10 @@ export interface MappingConfig {
   /** Glob patterns matched against the key relative to the source prefix; empty: everything. */
   readonly include: readonly string[];
   readonly exclude: readonly string[];
+  /** 'nightly': the nightly workflow runs this mapping (incremental) every night; absent: only on demand. */
+  readonly schedule?: 'nightly';
+  /** A guardrail: a run whose plan copies more bytes than this is refused (see docs/workflows.md). */
+  readonly maxBytesPerRun?: number;
 }
 
 export interface TransferSettings {
@@ -56,6 +60,21 @@ export interface TransferSettings {
   readonly checksumAlgorithm: ChecksumAlgorithm;
   /** Attempts per request-level operation before the object fails (on top of the SDK's own retries). */
   readonly maxAttempts: number;
+  /** Objects at or above this size are shared by several workers, a range of parts each; absent: 4 GiB. */
+  readonly sharedObjectThresholdBytes?: number;
+  /** Bytes per range of a shared object, rounded down to whole parts (at least one); absent: 1 GiB. */
+  readonly rangeSizeBytes?: number;
+}
+
+/** Where the optional per-object manifest goes (docs/manifest.md). */
+export interface ManifestConfig {
+  readonly bucket: string;
+  /** Parts go under <prefix><runId>/<mappingId>/. */
+  readonly prefix: string;
+  /** The endpoint whose client writes it; absent: the control plane (ferry worker), the destination (ferry run). */
+  readonly endpoint?: string;
+  /** A part is written at the latest this long after its first line. */
+  readonly flushAfterSec: number;
 }
 
 export interface FerryConfig {
@@ -64,4 +83,6 @@ export interface FerryConfig {
   readonly endpoints: Readonly<Record<string, EndpointConfig>>;
   readonly mappings: readonly MappingConfig[];
   readonly transfer: TransferSettings;
+  /** Absent: no manifest unless a command-line flag asks for one. */
+  readonly manifest?: ManifestConfig;
 }

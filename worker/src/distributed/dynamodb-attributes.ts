@@ -24,6 +24,24 @@ export function integerAttribute(item: StoredItem, name: string): number {
   return value;
 }
 
+/** A number set (DynamoDB NS, read as a Set), ascending; an absent attribute is the empty set. */
+export function numberSetAttribute(item: StoredItem, name: string): number[] {
+  const value = item[name];
+  if (value === undefined) return [];
+  if (!(value instanceof Set)) throw attributeError(name, 'a number set', value);
+  const numbers = [...value].map((element: unknown) => {
+    if (typeof element !== 'number' || !Number.isSafeInteger(element)) {
+      throw attributeError(name, 'a set of integers', element);
+    }
+    return element;
+  });
+  return numbers.sort((a, b) => a - b);
+}
+
+export function optionalIntegerAttribute(item: StoredItem, name: string): number | undefined {
+  return item[name] === undefined ? undefined : integerAttribute(item, name);
+}
+
 export function dateAttribute(item: StoredItem, name: string): Date {
   const date = new Date(stringAttribute(item, name));
   if (Number.isNaN(date.getTime())) throw attributeError(name, 'an ISO 8601 time', item[name]);

@@ -1,21 +1,28 @@
 // The ledger table's items: each record as the attributes stored for it, and back. Keys come from dynamodb-keys.ts.
 import { errorClasses } from '../domain/errors.ts';
-import type { ChecksumAlgorithm } from '../domain/object.ts';
 import {
   type CopyRecord,
   type Counts,
+  checksumAlgorithms,
   type FailureRecord,
   listerStates,
   type RunMode,
   type RunRecord,
   runModes,
+  type SharedObjectRef,
+  type SharedUploadRecord,
+  type SharedUploadStart,
+  sharedUploadStates,
   type UploadRecord,
 } from '../ports/ledger.ts';
+import type { CompletedPart } from '../ports/object-store.ts';
 import {
   dateAttribute,
   enumAttribute,
   integerAttribute,
+  numberSetAttribute,
   optionalDateAttribute,
+  optionalIntegerAttribute,
   optionalStringAttribute,
   type StoredItem,
   stringAttribute,
@@ -29,18 +36,14 @@ import {
   mappingRunKey,
   type ObjectItemKey,
   runKey,
+  sharedPartKey,
+  sharedUploadKey,
   truncateUtf8,
   uploadKey,
   utf8Bytes,
 } from './dynamodb-keys.ts';
 
 export type StoredCounter = 'planned' | 'skipped' | 'copied' | 'failed';
-
-const checksumAlgorithms: Readonly<Record<ChecksumAlgorithm, true>> = {
-  CRC32C: true,
-  CRC32: true,
-  CRC64NVME: true,
-};
 
 /** Failure messages are cut to this many UTF-8 bytes, so that a transaction of failures stays far below 4 MB. */
 export const MAX_FAILURE_MESSAGE_BYTES = 4096;
@@ -137,7 +140,8 @@ export function isItemOf(item: StoredItem, itemKey: ObjectItemKey, objectKey: st
   return stored === undefined ? itemKey.exact : stored === objectKey;
 }
 
-function truncatedMessage(message: string): string {
+/** A failure message cut to MAX_FAILURE_MESSAGE_BYTES, marked where it was cut. */
+export function truncatedMessage(message: string): string {
   if (utf8Bytes(message) <= MAX_FAILURE_MESSAGE_BYTES) return message;
   const marker = ' …';
   return `${truncateUtf8(message, MAX_FAILURE_MESSAGE_BYTES - utf8Bytes(marker))}${marker}`;
@@ -205,5 +209,81 @@ export function uploadFromItem(item: StoredItem, key: string): UploadRecord {
     sourceEtag: stringAttribute(item, 'sourceEtag'),
     partSize: integerAttribute(item, 'partSize'),
     checksumAlgorithm: enumAttribute(item, 'checksumAlgorithm', checksumAlgorithms),
+  };
+}
+
+/** A shared object's upload as claimed: OPEN, no range done; it expires (TTL) like a batch marker. */
+export function sharedUploadItem(
+  ref: SharedObjectRef,
+  start: SharedUploadStart,
+  expiresAt: Date,
+): ScalarItem & ItemKey {
+  return {
+    ...sharedUploadKey(ref),
+    key: start.key,
+    uploadId: start.uploadId,
+    sourceEtag: start.sourceEtag,
+    sourceSize: start.sourceSize,
+    partSize: start.partSize,
+    checksumAlgorithm: start.checksumAlgorithm,
+    rangeCount: start.rangeCount,
+    state: 'OPEN',
+    expiresAt: Math.floor(expiresAt.getTime() / 1000),
+  };
+}
+
+function sharedFailureOf(item: StoredItem): FailureRecord | undefined {
+  const key = optionalStringAttribute(item, 'failureKey');
+  const attempts = optionalIntegerAttribute(item, 'attempts');
+  if (key === undefined || attempts === undefined) return undefined;
+  return {
+    key,
+    errorClass: enumAttribute(item, 'errorClass', errorClasses),
+    message: stringAttribute(item, 'message'),
+    attempts,
+  };
+}
+
+export function sharedUploadFromItem(item: StoredItem): SharedUploadRecord {
+  const failure = sharedFailureOf(item);
+  return {
+    key: stringAttribute(item, 'key'),
+    uploadId: stringAttribute(item, 'uploadId'),
+    sourceEtag: stringAttribute(item, 'sourceEtag'),
+    sourceSize: integerAttribute(item, 'sourceSize'),
+    partSize: integerAttribute(item, 'partSize'),
+    checksumAlgorithm: enumAttribute(item, 'checksumAlgorithm', checksumAlgorithms),
+    rangeCount: integerAttribute(item, 'rangeCount'),
+    state: enumAttribute(item, 'state', sharedUploadStates),
+    doneRanges: numberSetAttribute(item, 'doneRanges'),
+    ...(failure ? { failure } : {}),
+  };
+}
+
+/** One part recorded for a shared upload; a part recorded again (for any upload) replaces it. */
+export function sharedPartItem(
+  ref: SharedObjectRef,
+  part: CompletedPart & { uploadId: string },
+  expiresAt: Date,
+): ScalarItem & ItemKey {
+  return {
+    ...sharedPartKey(ref, part.partNumber),
+    uploadId: part.uploadId,
+    partNumber: part.partNumber,
+    etag: part.etag,
+    size: part.size,
+    ...(part.checksum === undefined ? {} : { checksum: part.checksum }),
+    expiresAt: Math.floor(expiresAt.getTime() / 1000),
+  };
+}
+
+export function sharedPartFromItem(item: StoredItem): CompletedPart & { uploadId: string } {
+  const checksum = optionalStringAttribute(item, 'checksum');
+  return {
+    uploadId: stringAttribute(item, 'uploadId'),
+    partNumber: integerAttribute(item, 'partNumber'),
+    etag: stringAttribute(item, 'etag'),
+    size: integerAttribute(item, 'size'),
+    ...(checksum === undefined ? {} : { checksum }),
   };
 }

@@ -31,6 +31,9 @@ export type BatchMarkerKind = 'PLANNED' | 'DONE';
 export const RUN_SORT_KEY = 'RUN';
 export const COPY_SORT_KEY = 'COPY';
 export const UPLOAD_SORT_KEY = 'UPLOAD';
+export const SHARED_PART_SORT_KEY_PREFIX = 'PART#';
+/** Part numbers in sort keys are zero-padded to this many digits (S3 numbers parts 1 to 10,000). */
+const PART_NUMBER_DIGITS = 5;
 
 const digestSeparator = '#';
 /** base64url of a SHA-256 digest. */
@@ -109,4 +112,22 @@ export function copyKey(mappingId: string, objectKey: string): ObjectItemKey {
 
 export function uploadKey(mappingId: string, objectKey: string): ObjectItemKey {
   return objectPartitionKey(`UPLOAD#${mappingId}#`, objectKey, UPLOAD_SORT_KEY);
+}
+
+/** One partition per shared object: its upload item and one item per recorded part. Batch ids are hashed like markers'. */
+export function sharedPartition(ref: { runId: string; batchId: string }): string {
+  return `SHARED#${ref.runId}#${digestOf(ref.batchId)}`;
+}
+
+export function sharedUploadKey(ref: { runId: string; batchId: string }): ItemKey {
+  return { pk: sharedPartition(ref), sk: UPLOAD_SORT_KEY };
+}
+
+/** The sort key of a recorded part: `PART#` and the zero-padded part number, so parts sort by number. */
+export function sharedPartSortKey(partNumber: number): string {
+  return `${SHARED_PART_SORT_KEY_PREFIX}${String(partNumber).padStart(PART_NUMBER_DIGITS, '0')}`;
+}
+
+export function sharedPartKey(ref: { runId: string; batchId: string }, partNumber: number): ItemKey {
+  return { pk: sharedPartition(ref), sk: sharedPartSortKey(partNumber) };
 }

@@ -227,6 +227,7 @@ export function createDynamoDbLedger(options: DynamoDbLedgerOptions): RunLedger 
     ...ledger,
     ...createDynamoDbObjectMemory({
       table,
+      clock,
       ...(options.rememberCopies === undefined ? {} : { rememberCopies: options.rememberCopies }),
     }),
   };

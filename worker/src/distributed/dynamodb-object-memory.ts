@@ -1,8 +1,10 @@
-// Object memory in the DynamoDB ledger table: one item per copied object (optional: it costs a write per object) and
-// one per unfinished multipart upload.
+// Object memory in the DynamoDB ledger table: one item per copied object (optional: it costs a write per object),
+// one per unfinished multipart upload, and the shared uploads (dynamodb-shared-uploads.ts).
+import { type Clock, systemClock } from '../ports/clock.ts';
 import type { CopyRecord, ObjectMemory } from '../ports/ledger.ts';
 import { copyFromItem, copyItem, isItemOf, uploadFromItem, uploadItem } from './dynamodb-items.ts';
 import { assertLedgerId, copyKey, type ObjectItemKey, uploadKey } from './dynamodb-keys.ts';
+import { createDynamoDbSharedUploads } from './dynamodb-shared-uploads.ts';
 import { deleteItem, getAll, getItem, type LedgerTable, putAll, putItem } from './dynamodb-table.ts';
 
 export interface DynamoDbObjectMemoryOptions {
@@ -12,13 +14,26 @@ export interface DynamoDbObjectMemoryOptions {
    * its ETag alone, and recopies those whose ETag cannot be compared (multipart and KMS-encrypted ones). Default true.
    */
   readonly rememberCopies?: boolean;
+  /** Stamps the expiry of shared-upload items. */
+  readonly clock?: Clock;
+  /** How long shared-upload items are kept before DynamoDB's TTL deletes them; default 30 days. */
+  readonly sharedUploadTtlSec?: number;
 }
+
+/** Longer than any shared object takes to copy. */
+export const defaultSharedUploadTtlSec = 30 * 24 * 60 * 60;
 
 export function createDynamoDbObjectMemory(options: DynamoDbObjectMemoryOptions): ObjectMemory {
   const { table } = options;
   const remembering = options.rememberCopies ?? true;
 
   return {
+    ...createDynamoDbSharedUploads({
+      table,
+      clock: options.clock ?? systemClock,
+      ttlSec: options.sharedUploadTtlSec ?? defaultSharedUploadTtlSec,
+    }),
+
     async rememberCopies(mappingId, records) {
       if (!remembering || records.length === 0) return;
       assertLedgerId('mapping', mappingId);

@@ -282,11 +282,75 @@ export async function updateItem(
       }),
     );
   } catch (error) {
-    if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
+    if (isConditionFailure(error)) return false;
     throw classifyDynamoDbError(error, `DynamoDB UpdateItem ${table.tableName}`);
   }
   meter(table, { operation: 'UpdateItem', sizesBytes: [updateSizeBytes(key, options.changes)] });
   return true;
+}
+
+function isConditionFailure(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+}
+
+/** Puts the item unless one with its key exists; returns false (nothing written) when one does. */
+export async function putItemIfAbsent(table: LedgerTable, item: ScalarItem & ItemKey): Promise<boolean> {
+  const { ConditionExpression, ExpressionAttributeNames } = itemExistsCondition(false);
+  try {
+    await table.doc.send(
+      new PutCommand({
+        TableName: table.tableName,
+        Item: item,
+        ConditionExpression,
+        ExpressionAttributeNames,
+      }),
+    );
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw classifyDynamoDbError(error, `DynamoDB PutItem ${table.tableName}`);
+  }
+  meter(table, { operation: 'PutItem', sizesBytes: [itemSizeBytes(item)] });
+  return true;
+}
+
+/** An update written out by hand, for what UpdateChanges cannot say (sets, conditions on attribute values). */
+export interface ExpressionUpdate {
+  readonly update: string;
+  readonly condition: string;
+  readonly names: Readonly<Record<string, string>>;
+  /** Values may be sets (a JavaScript Set of numbers is stored as a number set). */
+  readonly values: Readonly<Record<string, unknown>>;
+  /** The item as it is after the update, or as it was before it. */
+  readonly returnValues: 'ALL_NEW' | 'ALL_OLD';
+  /** The bytes the update writes, for the write meter (a lower bound, as for any update). */
+  readonly writtenBytes: number;
+}
+
+/** Applies the update when its condition holds: the item after (or before) it; undefined when the condition failed. */
+export async function updateWhere(
+  table: LedgerTable,
+  key: ItemKey,
+  expression: ExpressionUpdate,
+): Promise<StoredItem | undefined> {
+  let output: { Attributes?: StoredItem | undefined };
+  try {
+    output = await table.doc.send(
+      new UpdateCommand({
+        TableName: table.tableName,
+        Key: keyOf(key),
+        UpdateExpression: expression.update,
+        ConditionExpression: expression.condition,
+        ExpressionAttributeNames: { ...expression.names },
+        ExpressionAttributeValues: { ...expression.values },
+        ReturnValues: expression.returnValues,
+      }),
+    );
+  } catch (error) {
+    if (isConditionFailure(error)) return undefined;
+    throw classifyDynamoDbError(error, `DynamoDB UpdateItem ${table.tableName}`);
+  }
+  meter(table, { operation: 'UpdateItem', sizesBytes: [expression.writtenBytes] });
+  return output.Attributes ?? {};
 }
 
 export async function deleteItem(table: LedgerTable, key: ItemKey): Promise<void> {

@@ -1,7 +1,13 @@
-// Object memory on the embedded state database: what was copied (for change detection) and unfinished multipart uploads.
-import type { ChecksumAlgorithm } from '../domain/object.ts';
-import type { CopyRecord, ObjectMemory, UploadRecord } from '../ports/ledger.ts';
+// Object memory on the embedded state database: what was copied (for change detection) and unfinished multipart
+// uploads, shared ones included.
+import {
+  type CopyRecord,
+  checksumAlgorithms,
+  type ObjectMemory,
+  type UploadRecord,
+} from '../ports/ledger.ts';
 import { enumColumn, integerColumn, textColumn } from './sql-row.ts';
+import { createSqliteSharedUploads } from './sqlite-shared-uploads.ts';
 import type { StateDb } from './state-db.ts';
 
 const UPSERT_COPY = `
@@ -24,15 +30,11 @@ const SELECT_UPLOAD = `
   SELECT object_key, upload_id, source_etag, part_size, checksum_algorithm FROM uploads WHERE mapping_id = ? AND object_key = ?`;
 const DELETE_UPLOAD = 'DELETE FROM uploads WHERE mapping_id = ? AND object_key = ?';
 
-const checksumAlgorithms: Readonly<Record<ChecksumAlgorithm, true>> = {
-  CRC32C: true,
-  CRC32: true,
-  CRC64NVME: true,
-};
-
 export function createSqliteObjectMemory(options: { db: StateDb }): ObjectMemory {
   const { db } = options;
   return {
+    ...createSqliteSharedUploads({ db }),
+
     async rememberCopies(mappingId, records) {
       if (records.length === 0) return;
       db.transaction(() => {

@@ -86,8 +86,51 @@ CREATE TABLE uploads (
 ) STRICT, WITHOUT ROWID;
 `;
 
+/**
+ * Version 2: shared uploads — one multipart upload that several workers fill, a range of parts each: the upload
+ * (shared_uploads), the ranges done in it (shared_ranges) and the parts recorded for it (shared_parts).
+ */
+export const STATE_SCHEMA_V2 = `
+CREATE TABLE shared_uploads (
+  run_id TEXT NOT NULL,
+  batch_id TEXT NOT NULL,
+  object_key TEXT NOT NULL,
+  upload_id TEXT NOT NULL,
+  source_etag TEXT NOT NULL,
+  source_size INTEGER NOT NULL,
+  part_size INTEGER NOT NULL,
+  checksum_algorithm TEXT NOT NULL CHECK (checksum_algorithm IN ('CRC32C', 'CRC32', 'CRC64NVME')),
+  range_count INTEGER NOT NULL CHECK (range_count >= 1),
+  state TEXT NOT NULL DEFAULT 'OPEN' CHECK (state IN ('OPEN', 'DONE', 'FAILED')),
+  failure_key TEXT,
+  error_class TEXT,
+  message TEXT,
+  attempts INTEGER,
+  PRIMARY KEY (run_id, batch_id)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE shared_ranges (
+  run_id TEXT NOT NULL,
+  batch_id TEXT NOT NULL,
+  range_index INTEGER NOT NULL,
+  PRIMARY KEY (run_id, batch_id, range_index),
+  FOREIGN KEY (run_id, batch_id) REFERENCES shared_uploads (run_id, batch_id) ON DELETE CASCADE
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE shared_parts (
+  run_id TEXT NOT NULL,
+  batch_id TEXT NOT NULL,
+  part_number INTEGER NOT NULL,
+  upload_id TEXT NOT NULL,
+  etag TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  checksum TEXT,
+  PRIMARY KEY (run_id, batch_id, part_number)
+) STRICT, WITHOUT ROWID;
+`;
+
 /** Migration i (0-based) takes a database from user_version i to i + 1. Append, never edit. */
-export const stateMigrations: readonly string[] = [STATE_SCHEMA_V1];
+export const stateMigrations: readonly string[] = [STATE_SCHEMA_V1, STATE_SCHEMA_V2];
 
 /** The schema version this build of Ferry writes. */
 export const STATE_SCHEMA_VERSION = stateMigrations.length;

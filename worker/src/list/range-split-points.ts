@@ -124,3 +124,19 @@ export function splitPoints(sample: RangeSample & { readonly maxPoints: number }
   const points = modelled.length > 0 ? modelled : inside(fallbackPoints(sample)).slice(0, maxPoints);
   return points.sort(compareKeys);
 }
+
+/**
+ * A point halfway through the rest of a range (after lastSampled, before its end), by the sample's shape; when the
+ * shape finds no room, the first point that always exists. Undefined when nothing can lie between.
+ */
+export function restMidpoint(sample: RangeSample): string | undefined {
+  const { lastSampled, through } = sample;
+  const inside = (point: string): boolean =>
+    compareKeys(lastSampled, point) < 0 && (through === undefined || compareKeys(point, through) < 0);
+  const geometry = geometryOf(sample);
+  if (geometry.rest > 1n) {
+    const middle = shapeKeyAt(geometry.shape, geometry.last + geometry.rest / 2n);
+    if (inside(middle)) return middle;
+  }
+  return fallbackPoints({ ...sample, maxPoints: 1 }).find(inside);
+}

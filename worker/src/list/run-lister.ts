@@ -1,14 +1,16 @@
-// The lister: streams the source (and destination) listing through the planner and sends work batches, checkpointed.
+// The lister: lists and plans the key ranges of one run concurrently, sending their work and checkpointing each range.
 import type { MappingConfig } from '../config/types.ts';
 import { errorMessage } from '../domain/errors.ts';
-import { plan } from '../plan/planner.ts';
-import type { Counts, ObjectMemory, RunLedger, RunMode, RunRecord } from '../ports/ledger.ts';
+import type { ObjectMemory, RunLedger, RunMode, RunRecord } from '../ports/ledger.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { ObjectLister } from '../ports/object-store.ts';
 import type { WorkQueue } from '../ports/work-queue.ts';
-import { encodeWorkBatch, type WorkBatch } from '../queue/work-message.ts';
-import { mappingListings } from './mapping-listings.ts';
-import { type BatchLimits, defaultBatchLimits, WorkBatcher } from './work-batcher.ts';
+import { ListingRecorder } from './listing-recorder.ts';
+import { rangesToList } from './range-checkpoint.ts';
+import { listAndPlanRange } from './range-lister.ts';
+import { type ListerSplitSettings, listerSplitSettings, listingPlan } from './range-plan.ts';
+import { runRanges } from './range-scheduler.ts';
+import { type BatchLimits, defaultBatchLimits } from './work-batcher.ts';
 
 export interface ListerOptions {
   readonly runId: string;
@@ -17,84 +19,81 @@ export interface ListerOptions {
   readonly source: ObjectLister;
   readonly destination: ObjectLister;
   readonly ledger: RunLedger;
-  readonly memory: ObjectMemory;
+  /** Ferry's copy records, for objects whose ETags alone cannot tell they are unchanged. */
+  readonly memory: Pick<ObjectMemory, 'recallCopies'>;
   readonly queue: WorkQueue;
   readonly logger: Logger;
   readonly limits?: BatchLimits;
   /** A stretch of skipped objects is checkpointed every this many, so a restart does not re-list it. */
   readonly skipCheckpointEvery?: number;
-  /** 2 or more: list key ranges of both sides concurrently (see mapping-listings.ts). */
+  /**
+   * Key ranges listed and planned at once (default 1). From 2, a new run's key space is first cut into ranges
+   * by sampling the source (see key-ranges.ts), and a range found to hold much more than guessed is cut again
+   * while it is listed (see range-scheduler.ts); a resumed run continues the ranges its checkpoint records.
+   */
   readonly listConcurrency?: number;
+  /** How a new run's key space is sampled and cut (see range-plan.ts for the defaults). */
+  readonly split?: ListerSplitSettings;
   readonly signal?: AbortSignal;
 }
 
-const zero: Counts = { objects: 0, bytes: 0 };
-const add = (a: Counts, bytes: number): Counts => ({ objects: a.objects + 1, bytes: a.bytes + bytes });
-
-/** Lists, plans and enqueues one run; resumes after the run's checkpoint; marks the run LISTED or FAILED. */
+/**
+ * Lists, plans and enqueues one run: every unfinished range after its own checkpoint, listConcurrency at a time,
+ * each sending its batches as they close, big ones cut to keep every slot busy. The first failure stops the other
+ * ranges; the run is then FAILED, and a restart continues every range from what was recorded. Marks the run LISTED
+ * when every range is done.
+ */
 export async function runLister(options: ListerOptions): Promise<RunRecord> {
-  const { runId, mapping, ledger, queue, logger } = options;
+  const { runId, mapping, ledger, logger } = options;
   const run = await ledger.getRun(runId);
   if (!run) throw new Error(`run ${runId} does not exist in the ledger`);
   if (run.listerState === 'LISTED') return run;
-  const startAfter = run.checkpoint;
-  if (startAfter !== undefined) logger.info('lister.resume', { runId, after: startAfter });
-
-  const batcher = new WorkBatcher({
-    runId,
-    mappingId: mapping.id,
-    limits: options.limits ?? defaultBatchLimits,
-  });
-  const skipEvery = options.skipCheckpointEvery ?? 1000;
-  let skipped = zero;
-  let lastKey: string | undefined;
-  let previousKey: string | undefined;
-
-  const record = async (batch: WorkBatch | undefined, checkpoint: string): Promise<void> => {
-    let planned = zero;
-    if (batch) {
-      await queue.send([encodeWorkBatch(batch)]);
-      for (const item of batch.items) planned = add(planned, item.size);
-    }
-    const batchId = batch?.batchId ?? `skip:${runId}:${checkpoint}`;
-    await ledger.recordPlanned(runId, { batchId, planned, skipped, checkpoint });
-    skipped = zero;
-  };
+  const concurrency = Math.max(1, options.listConcurrency ?? 1);
+  const stop = new AbortController();
+  const signal = options.signal ? AbortSignal.any([stop.signal, options.signal]) : stop.signal;
 
   try {
-    const listings = await mappingListings({
-      mapping,
-      source: options.source,
-      destination: options.destination,
-      withDestination: options.mode === 'incremental',
-      ...(startAfter !== undefined ? { startAfter } : {}),
-      ...(options.listConcurrency !== undefined ? { concurrency: options.listConcurrency } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
+    const plan = await listingPlan({
+      checkpoint: run.checkpoint,
+      concurrency,
+      lister: options.source,
+      prefix: mapping.source.prefix,
+      ...(options.split ? { split: options.split } : {}),
+      signal,
     });
-    const decisions = plan({
-      sourceListing: listings.source,
-      ...(listings.destination ? { destinationListing: listings.destination } : {}),
+    const recorder = new ListingRecorder({ runId, ledger, queue: options.queue, progress: plan.progress });
+    if (plan.discovered) await recorder.recordRanges();
+    const ranges = rangesToList(plan.progress);
+    const event = run.checkpoint === undefined ? 'lister.ranges' : 'lister.resume';
+    logger.info(event, {
+      runId,
+      ranges: plan.progress.ranges.length,
+      unfinished: ranges.length,
+      probes: plan.probes,
+    });
+    const rangeOptions = {
+      runId,
       mapping,
       mode: options.mode,
-      recall: (keys) => options.memory.recallCopies(mapping.id, keys),
+      source: options.source,
+      destination: options.destination,
+      memory: options.memory,
+      recorder,
+      limits: options.limits ?? defaultBatchLimits,
+      skipCheckpointEvery: options.skipCheckpointEvery ?? 1000,
+      signal,
+    };
+    const { cuts } = await runRanges({
+      concurrency,
+      ranges,
+      mapping,
+      recorder,
+      minCutKeys: 2 * (options.split?.minRangeKeys ?? listerSplitSettings.minRangeKeys),
+      signal,
+      stop: (reason) => stop.abort(reason),
+      listRange: (cursor) => listAndPlanRange(rangeOptions, cursor),
     });
-    for await (const decision of decisions) {
-      previousKey = lastKey;
-      lastKey = decision.sourceKey;
-      if (decision.action === 'skip') {
-        skipped = add(skipped, decision.source.size);
-        if (batcher.pending === 0 && skipped.objects >= skipEvery) await record(undefined, lastKey);
-        continue;
-      }
-      const item = { key: decision.sourceKey, size: decision.source.size, etag: decision.source.etag };
-      for (const batch of batcher.add(item)) {
-        // A batch closed by this object's size ends before it: its checkpoint is the previous key.
-        const endsHere = batch.items[batch.items.length - 1] === item;
-        await record(batch, endsHere ? lastKey : (previousKey ?? lastKey));
-      }
-    }
-    const last = batcher.flush();
-    if (lastKey !== undefined && (last || skipped.objects > 0)) await record(last, lastKey);
+    if (cuts > 0) logger.info('lister.cuts', { runId, cuts });
     await ledger.setListerState(runId, 'LISTED');
   } catch (error) {
     logger.error('lister.failed', { runId, error: errorMessage(error) });

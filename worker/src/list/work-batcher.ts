@@ -1,6 +1,9 @@
-// Cuts the lister's stream of objects to copy into work batches, by count and by bytes, deterministically.
+// Cuts the lister's stream of objects to copy into work batches, by count and by bytes, deterministically; a very
+// large object becomes a batch of its own that travels as ranges shared by several workers.
 import { createHash } from 'node:crypto';
+import type { TransferSettings } from '../config/types.ts';
 import { encodedItemBytes, type WorkBatch, type WorkItem } from '../queue/work-message.ts';
+import { planSharing, type SharingSettings } from '../transfer/shared-ranges.ts';
 
 export interface BatchLimits {
   /** Most objects per message: small objects travel many to a message. */
@@ -9,13 +12,38 @@ export interface BatchLimits {
   readonly maxBytes: number;
   /** Most encoded message bytes: long, escaped keys must not push a message past the queue's limit. */
   readonly maxMessageBytes: number;
+  /** Which objects several workers share, a range of parts each; absent: none. */
+  readonly sharing?: SharingSettings;
 }
+
+const MiB = 1024 * 1024;
+const GiB = 1024 * MiB;
+
+/** Objects of 4 GiB and more are shared in ranges of about 1 GiB; parts as transfer.partSize's default. */
+export const defaultSharing: SharingSettings = {
+  thresholdBytes: 4 * GiB,
+  rangeSizeBytes: GiB,
+  minPartSizeBytes: 8 * MiB,
+};
 
 export const defaultBatchLimits: BatchLimits = {
   maxItems: 100,
   maxBytes: 256 * 1024 * 1024,
   maxMessageBytes: 200 * 1024,
+  sharing: defaultSharing,
 };
+
+/** The batch limits for a configuration: the default ones, sharing large objects as its transfer settings say. */
+export function batchLimitsFor(transfer: TransferSettings): BatchLimits {
+  return {
+    ...defaultBatchLimits,
+    sharing: {
+      thresholdBytes: transfer.sharedObjectThresholdBytes ?? defaultSharing.thresholdBytes,
+      rangeSizeBytes: transfer.rangeSizeBytes ?? defaultSharing.rangeSizeBytes,
+      minPartSizeBytes: transfer.partSizeBytes,
+    },
+  };
+}
 
 /** The same run and the same keys always give the same id, so a batch re-sent after a lister restart is recognised. */
 export function batchIdOf(runId: string, items: readonly WorkItem[]): string {
@@ -44,6 +72,13 @@ export class WorkBatcher {
   /** Adds an object; returns the batches it completes (none, the one before it, and/or its own). */
   add(item: WorkItem): WorkBatch[] {
     const completed: WorkBatch[] = [];
+    const layout = this.#limits.sharing ? planSharing(item.size, this.#limits.sharing) : undefined;
+    if (layout) {
+      // A shared object travels alone, as its ranges: whatever is pending goes first.
+      if (this.#items.length > 0) completed.push(this.#take());
+      const shared = { partSizeBytes: layout.partSizeBytes, rangeCount: layout.rangeCount };
+      return [...completed, { ...this.#batchOf([item]), shared }];
+    }
     const itemMessageBytes = encodedItemBytes(item);
     const overflows =
       this.#bytes + item.size > this.#limits.maxBytes ||
@@ -72,6 +107,10 @@ export class WorkBatcher {
     this.#items = [];
     this.#bytes = 0;
     this.#messageBytes = 0;
+    return this.#batchOf(items);
+  }
+
+  #batchOf(items: WorkItem[]): WorkBatch {
     return { runId: this.#runId, mappingId: this.#mappingId, batchId: batchIdOf(this.#runId, items), items };
   }
 }

@@ -1,6 +1,7 @@
 // The ledger port: the record of runs (exact counters, failures) and of what was copied, for resume and change detection.
 import type { ErrorClass } from '../domain/errors.ts';
 import type { ChecksumAlgorithm } from '../domain/object.ts';
+import type { CompletedPart } from './object-store.ts';
 
 export interface Counts {
   readonly objects: number;
@@ -16,6 +17,11 @@ export const listerStates: Readonly<Record<ListerState, true>> = {
   LISTING: true,
   LISTED: true,
   FAILED: true,
+};
+export const checksumAlgorithms: Readonly<Record<ChecksumAlgorithm, true>> = {
+  CRC32C: true,
+  CRC32: true,
+  CRC64NVME: true,
 };
 
 export interface RunRecord {
@@ -92,7 +98,91 @@ export interface UploadRecord {
   readonly checksumAlgorithm: ChecksumAlgorithm;
 }
 
-export interface ObjectMemory {
+/** Names one shared object: the run, and the batch id its lister gave it (a hash of the run and the key). */
+export interface SharedObjectRef {
+  readonly runId: string;
+  readonly batchId: string;
+}
+
+/** What the first worker to reach a shared object records: the multipart upload every range goes into. */
+export interface SharedUploadStart {
+  /** The destination key. */
+  readonly key: string;
+  readonly uploadId: string;
+  readonly sourceEtag: string;
+  readonly sourceSize: number;
+  readonly partSize: number;
+  /** Every part of the upload uses it, whatever the configuration of the worker that uploads it. */
+  readonly checksumAlgorithm: ChecksumAlgorithm;
+  readonly rangeCount: number;
+}
+
+/** OPEN while ranges are copied; DONE once completed and verified; FAILED once any range failed for good. */
+export type SharedUploadState = 'OPEN' | 'DONE' | 'FAILED';
+
+export const sharedUploadStates: Readonly<Record<SharedUploadState, true>> = {
+  OPEN: true,
+  DONE: true,
+  FAILED: true,
+};
+
+export interface SharedUploadRecord extends SharedUploadStart {
+  readonly state: SharedUploadState;
+  /** The indexes (0-based) of the ranges whose parts are all in this upload, ascending. */
+  readonly doneRanges: readonly number[];
+  /** Why the object failed (state FAILED). */
+  readonly failure?: FailureRecord;
+}
+
+/** The outcome of marking a range done: whether this call added it, and the record as it is now. */
+export type RangeMark =
+  | { readonly marked: true; readonly record: SharedUploadRecord }
+  /** Already done, or refused: the record names another upload or is not OPEN (undefined: no record at all). */
+  | { readonly marked: false; readonly record: SharedUploadRecord | undefined };
+
+/** The outcome of replacing a vanished upload. */
+export type UploadReplacement =
+  /** abandonedRanges: the ranges that were done in the vanished upload and must be copied again. */
+  | {
+      readonly replaced: true;
+      readonly record: SharedUploadRecord;
+      readonly abandonedRanges: readonly number[];
+    }
+  | { readonly replaced: false; readonly record: SharedUploadRecord | undefined };
+
+/** The ledger side of an object that several workers copy, a range of parts each, into one multipart upload. */
+export interface SharedUploads {
+  recallSharedUpload(ref: SharedObjectRef): Promise<SharedUploadRecord | undefined>;
+  /** Records the upload unless the object has one already; returns the record stored (the caller's or the winner's). */
+  claimSharedUpload(ref: SharedObjectRef, start: SharedUploadStart): Promise<SharedUploadRecord>;
+  /**
+   * Points an OPEN record that still names fromUploadId at toUploadId, with no range done, atomically reporting the
+   * ranges that had been done in the old one. Refused (nothing changes) when the record moved on.
+   */
+  replaceSharedUpload(
+    ref: SharedObjectRef,
+    change: { fromUploadId: string; toUploadId: string },
+  ): Promise<UploadReplacement>;
+  /** Records uploaded parts of the upload (idempotent: a part recorded again replaces its record). */
+  rememberSharedParts(ref: SharedObjectRef, uploadId: string, parts: readonly CompletedPart[]): Promise<void>;
+  /** The recorded parts of this upload numbered firstPart to lastPart, ascending. */
+  recallSharedParts(
+    ref: SharedObjectRef,
+    span: { uploadId: string; firstPart: number; lastPart: number },
+  ): Promise<CompletedPart[]>;
+  /** Adds the range to the done ones, atomically, only while the record is OPEN and names this upload. */
+  markRangeDone(ref: SharedObjectRef, mark: { uploadId: string; rangeIndex: number }): Promise<RangeMark>;
+  /**
+   * Moves an OPEN record to DONE or FAILED (with the failure); returns the record as it is then (unchanged when it
+   * was not OPEN), or undefined when there is none.
+   */
+  settleSharedUpload(
+    ref: SharedObjectRef,
+    settlement: { state: 'DONE' } | { state: 'FAILED'; failure: FailureRecord },
+  ): Promise<SharedUploadRecord | undefined>;
+}
+
+export interface ObjectMemory extends SharedUploads {
   rememberCopies(mappingId: string, records: readonly CopyRecord[]): Promise<void>;
   /** The records for those destination keys that have one. */
   recallCopies(mappingId: string, keys: readonly string[]): Promise<Map<string, CopyRecord>>;

@@ -8,12 +8,13 @@ import { createSqliteLedger } from '../embedded/sqlite-ledger.ts';
 import { createSqliteWorkQueue } from '../embedded/sqlite-work-queue.ts';
 import { openStateDb } from '../embedded/state-db.ts';
 import { runLister } from '../list/run-lister.ts';
+import { batchLimitsFor } from '../list/work-batcher.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { RunLedger, RunMode, RunRecord } from '../ports/ledger.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { ProgressMeter } from '../report/progress-meter.ts';
 import type { MappingRunResult } from '../report/run-summary.ts';
-import { runWorker } from '../worker/run-worker.ts';
+import { type RunWorkerOptions, runWorker } from '../worker/run-worker.ts';
 import { readFailures } from './read-failures.ts';
 import { isRunDone } from './run-progress.ts';
 import { lockStateFile } from './state-lock.ts';
@@ -27,6 +28,8 @@ export interface EmbeddedRunOptions {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly meter?: ProgressMeter;
+  /** Told each batch outcome with its objects' results (the manifest). */
+  readonly onOutcome?: RunWorkerOptions['onOutcome'];
   readonly signal?: AbortSignal;
 }
 
@@ -88,6 +91,7 @@ export async function runEmbedded(options: EmbeddedRunOptions): Promise<MappingR
         memory: ledger,
         queue,
         logger,
+        limits: batchLimitsFor(config.transfer),
         ...(signal ? { signal } : {}),
       }).catch((error: unknown) =>
         logger.error('lister.stopped', { runId: run.runId, error: errorMessage(error) }),
@@ -113,6 +117,7 @@ export async function runEmbedded(options: EmbeddedRunOptions): Promise<MappingR
       shouldStop: async () =>
         (await runsNow()).every((run) => isRunDone(run) || run.listerState === 'FAILED'),
       ...(meter ? { onBytes: meter.onBytes, onObject: meter.onObject } : {}),
+      ...(options.onOutcome ? { onOutcome: options.onOutcome } : {}),
       ...(signal ? { signal } : {}),
     });
     await Promise.all(listers);

@@ -8,11 +8,13 @@ import { type ObjectJob, retrying } from './object-job.ts';
 import { type PartRange, partLength, partPlan } from './part-size.ts';
 import type { ChecksummedPart } from './resume.ts';
 
-/** Copies the version of the object this head describes; SourceChanged as soon as a part read finds another one. */
-export async function transferMultipart(job: ObjectJob, head: ObjectHead): Promise<TransferResult> {
+/**
+ * Fills parts by moving their bytes through Ferry: a ranged GET pinned to the source ETag (SourceChanged as soon as
+ * a read finds another version), a checksum, an UploadPart carrying it.
+ */
+export function streamingPartFiller(job: ObjectJob, sourceEtag: string): PartFiller {
   const { item, context } = job;
   const { source, destination, settings } = context;
-  const plan = partPlan({ size: head.size, minPartSizeBytes: settings.partSizeBytes });
   /** Reads one part (into a pooled buffer when there is one), checksums it and uploads it. */
   const copyPart = async (
     range: PartRange,
@@ -26,7 +28,7 @@ export async function transferMultipart(job: ObjectJob, head: ObjectHead): Promi
       async () => {
         const read = await source.read(item.sourceKey, {
           range: { start: range.start, end: range.end },
-          ifMatch: head.etag,
+          ifMatch: sourceEtag,
           signal: upload.signal,
           ...(into ? { into } : {}),
         });
@@ -57,7 +59,7 @@ export async function transferMultipart(job: ObjectJob, head: ObjectHead): Promi
     return { partNumber: range.partNumber, etag, size: bytes.length, checksum };
   };
   // One slot per part: its bytes stay buffered from the read until its upload succeeds; then the buffer is reused.
-  const fillPart: PartFiller = (range, upload) =>
+  return (range, upload) =>
     context.parts(async () => {
       const into = context.buffers?.acquire(partLength(range));
       try {
@@ -66,6 +68,12 @@ export async function transferMultipart(job: ObjectJob, head: ObjectHead): Promi
         if (into) context.buffers?.release(into);
       }
     }, partLength(range));
+}
+
+/** Copies the version of the object this head describes; SourceChanged as soon as a part read finds another one. */
+export async function transferMultipart(job: ObjectJob, head: ObjectHead): Promise<TransferResult> {
+  const plan = partPlan({ size: head.size, minPartSizeBytes: job.context.settings.partSizeBytes });
+  const fillPart = streamingPartFiller(job, head.etag);
   const destinationEtag = await runMultipartUpload(job, { head, plan, fillPart });
   return { strategy: 'multipart', bytes: head.size, sourceEtag: head.etag, destinationEtag };
 }

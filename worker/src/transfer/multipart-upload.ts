@@ -15,7 +15,8 @@ export type PartFiller = (
   upload: UploadRef & { readonly signal: AbortSignal },
 ) => Promise<CompletedPart>;
 
-interface OpenUpload {
+/** An upload to fill: its id and the parts it already holds, by number. */
+export interface OpenUpload {
   readonly uploadId: string;
   readonly storedParts: ReadonlyMap<number, CompletedPart>;
 }
@@ -24,7 +25,7 @@ interface OpenUpload {
  * Aborts an upload (retried like any request) and reports whether it is gone. An upload that cannot be aborted
  * stays recorded, so a later attempt aborts or resumes it instead of leaving it open and forgotten.
  */
-async function abortUpload(job: ObjectJob, uploadId: string): Promise<boolean> {
+export async function abortUpload(job: ObjectJob, uploadId: string): Promise<boolean> {
   const { destination, logger } = job.context;
   try {
     await retrying(job, `AbortMultipartUpload ${job.destinationUrl}`, async () =>
@@ -73,17 +74,23 @@ async function resumeRecorded(
   return undefined;
 }
 
-async function openUpload(job: ObjectJob, head: ObjectHead, plan: PartPlan): Promise<OpenUpload> {
-  const resumed = await resumeRecorded(job, head, plan);
-  if (resumed) return resumed;
-  const { destination, memory, mappingId, settings } = job.context;
-  const key = job.item.destinationKey;
-  const uploadId = await retrying(job, `CreateMultipartUpload ${job.destinationUrl}`, async () =>
-    destination.startMultipart(key, {
+/** Starts a multipart upload for the object of this head: its metadata, the mapping's storage, the job's algorithm. */
+export async function createUpload(job: ObjectJob, head: ObjectHead): Promise<string> {
+  const { destination, settings } = job.context;
+  return await retrying(job, `CreateMultipartUpload ${job.destinationUrl}`, async () =>
+    destination.startMultipart(job.item.destinationKey, {
       ...writeSettingsFor(job, head),
       checksumAlgorithm: settings.checksumAlgorithm,
     }),
   );
+}
+
+async function openUpload(job: ObjectJob, head: ObjectHead, plan: PartPlan): Promise<OpenUpload> {
+  const resumed = await resumeRecorded(job, head, plan);
+  if (resumed) return resumed;
+  const { memory, mappingId, settings } = job.context;
+  const key = job.item.destinationKey;
+  const uploadId = await createUpload(job, head);
   await memory.rememberUpload(mappingId, {
     key,
     uploadId,
@@ -95,12 +102,12 @@ async function openUpload(job: ObjectJob, head: ObjectHead, plan: PartPlan): Pro
 }
 
 /**
- * Fills every missing part, in parallel (the filler takes the shared slots). On the first failure the other parts
- * are stopped and awaited, so nothing is still writing when the error is thrown.
+ * Fills every part not stored yet, in parallel (the filler takes the shared slots). On the first failure the other
+ * parts are stopped and awaited, so nothing is still writing when the error is thrown.
  */
-async function fillMissingParts(
+export async function fillMissingParts(
   job: ObjectJob,
-  options: { plan: PartPlan; upload: OpenUpload; fillPart: PartFiller },
+  options: { parts: readonly PartRange[]; upload: OpenUpload; fillPart: PartFiller },
 ): Promise<CompletedPart[]> {
   const stop = new AbortController();
   const { signal: outer } = job.context;
@@ -108,7 +115,7 @@ async function fillMissingParts(
   let firstError: unknown;
   let failed = false;
   const settled = await Promise.allSettled(
-    options.plan.parts.map(async (range) => {
+    options.parts.map(async (range) => {
       const stored = options.upload.storedParts.get(range.partNumber);
       if (stored) {
         job.progress.add(stored.size);
@@ -139,7 +146,7 @@ async function fillMissingParts(
 }
 
 /** The FULL_OBJECT checksum to complete with: combined from the parts', else the source's own of that algorithm. */
-function fullObjectChecksum(
+export function fullObjectChecksum(
   job: ObjectJob,
   parts: readonly CompletedPart[],
   head: ObjectHead,
@@ -165,6 +172,72 @@ function abandons(error: unknown): boolean {
   return ferry.retryability !== 'retry' || ferry.errorClass === 'SourceChanged';
 }
 
+/**
+ * Reads the destination object and checks it is the copy of this head with this checksum: its ETag, or why not
+ * (the ETag compared is the one CompleteMultipartUpload returned, else the destination's own).
+ */
+export async function verifyCompleted(
+  job: ObjectJob,
+  options: { head: ObjectHead; checksum: ObjectChecksum; destinationEtag?: string },
+): Promise<{ readonly etag: string } | { readonly mismatch: string }> {
+  const { context } = job;
+  const destinationHead = await retrying(job, `HEAD ${job.destinationUrl}`, async () =>
+    context.destination.head(job.item.destinationKey, context.signal ? { signal: context.signal } : {}),
+  );
+  if (!destinationHead)
+    return { mismatch: 'the destination object is missing after CompleteMultipartUpload' };
+  const etag = options.destinationEtag ?? destinationHead.etag;
+  const mismatch = copyMismatch({
+    sourceHead: options.head,
+    sentChecksum: options.checksum,
+    destinationEtag: etag,
+    destinationWrite: context.write,
+    destinationHead,
+  });
+  return mismatch === undefined ? { etag } : { mismatch };
+}
+
+/**
+ * Completes the upload with its full-object checksum, refusing to when the bytes read are not the source's, then
+ * verifies the destination as every copy is verified; returns the destination's ETag. onCompleted runs as soon as
+ * CompleteMultipartUpload has succeeded, before the verification.
+ */
+export async function completeVerified(
+  job: ObjectJob,
+  options: {
+    head: ObjectHead;
+    uploadId: string;
+    parts: readonly CompletedPart[];
+    onCompleted?: () => void;
+  },
+): Promise<string> {
+  const { head, parts } = options;
+  const { context } = job;
+  const checksum = fullObjectChecksum(job, parts, head);
+  const sentMismatch = sentChecksumMismatch({ sourceHead: head, sentChecksum: checksum });
+  if (sentMismatch) {
+    throw new FerryError('ChecksumMismatch', `${job.sourceUrl} → ${job.destinationUrl}: ${sentMismatch}`);
+  }
+  const { etag } = await retrying(job, `CompleteMultipartUpload ${job.destinationUrl}`, async () =>
+    context.destination.completeMultipart({
+      key: job.item.destinationKey,
+      uploadId: options.uploadId,
+      parts,
+      checksum,
+      ...(context.signal ? { signal: context.signal } : {}),
+    }),
+  );
+  options.onCompleted?.();
+  const verified = await verifyCompleted(job, { head, checksum, destinationEtag: etag });
+  if ('mismatch' in verified) {
+    throw new FerryError(
+      'ChecksumMismatch',
+      `${job.sourceUrl} → ${job.destinationUrl}: ${verified.mismatch}`,
+    );
+  }
+  return etag;
+}
+
 /** Uploads the object of this head in the planned parts; returns the destination's ETag once verified. */
 export async function runMultipartUpload(
   job: ObjectJob,
@@ -172,42 +245,20 @@ export async function runMultipartUpload(
 ): Promise<string> {
   const { head, plan } = options;
   const { context } = job;
-  const { destination, memory, mappingId } = context;
+  const { memory, mappingId } = context;
   const key = job.item.destinationKey;
   const upload = await openUpload(job, head, plan);
   let completed = false;
   try {
-    const parts = await fillMissingParts(job, { plan, upload, fillPart: options.fillPart });
-    const checksum = fullObjectChecksum(job, parts, head);
-    const sentMismatch = sentChecksumMismatch({ sourceHead: head, sentChecksum: checksum });
-    if (sentMismatch) {
-      throw new FerryError('ChecksumMismatch', `${job.sourceUrl} → ${job.destinationUrl}: ${sentMismatch}`);
-    }
-    const { etag } = await retrying(job, `CompleteMultipartUpload ${job.destinationUrl}`, async () =>
-      destination.completeMultipart({
-        key,
-        uploadId: upload.uploadId,
-        parts,
-        checksum,
-        ...(context.signal ? { signal: context.signal } : {}),
-      }),
-    );
-    completed = true;
-    const destinationHead = await retrying(job, `HEAD ${job.destinationUrl}`, async () =>
-      destination.head(key, context.signal ? { signal: context.signal } : {}),
-    );
-    const mismatch = destinationHead
-      ? copyMismatch({
-          sourceHead: head,
-          sentChecksum: checksum,
-          destinationEtag: etag,
-          destinationWrite: context.write,
-          destinationHead,
-        })
-      : 'the destination object is missing after CompleteMultipartUpload';
-    if (mismatch) {
-      throw new FerryError('ChecksumMismatch', `${job.sourceUrl} → ${job.destinationUrl}: ${mismatch}`);
-    }
+    const parts = await fillMissingParts(job, { parts: plan.parts, upload, fillPart: options.fillPart });
+    const etag = await completeVerified(job, {
+      head,
+      uploadId: upload.uploadId,
+      parts,
+      onCompleted: () => {
+        completed = true;
+      },
+    });
     await memory.forgetUpload(mappingId, key);
     return etag;
   } catch (error) {

@@ -1,5 +1,5 @@
 // What every transfer path shares for one object: where it goes, how its operations retry, how progress is reported.
-import type { FerryError } from '../domain/errors.ts';
+import { FerryError } from '../domain/errors.ts';
 import type { ObjectHead } from '../domain/object.ts';
 import type { ObjectStore, WriteSettings } from '../ports/object-store.ts';
 import { DEFAULT_BACKOFF, type TransferContext, type TransferItem } from './context.ts';
@@ -32,6 +32,17 @@ export interface ObjectJob {
   readonly progress: ObjectProgress;
   readonly sourceUrl: string;
   readonly destinationUrl: string;
+}
+
+/** The job of transferring one object: its progress starts from zero. */
+export function newObjectJob(item: TransferItem, context: TransferContext): ObjectJob {
+  return {
+    item,
+    context,
+    progress: createObjectProgress(context.onProgress),
+    sourceUrl: objectUrl(context.source, item.sourceKey),
+    destinationUrl: objectUrl(context.destination, item.destinationKey),
+  };
 }
 
 /** The s3:// address of a key in a store, for messages. */
@@ -78,4 +89,14 @@ export function writeSettingsFor(
   signal: AbortSignal | undefined = job.context.signal,
 ): WriteSettings {
   return { ...job.context.write, metadata: head.metadata, ...(signal ? { signal } : {}) };
+}
+
+/** The source object's head now; NotFound when it no longer exists. */
+export async function headSource(job: ObjectJob): Promise<ObjectHead> {
+  const { source, signal } = job.context;
+  const head = await retrying(job, `HEAD ${job.sourceUrl}`, async () =>
+    source.head(job.item.sourceKey, signal ? { signal } : {}),
+  );
+  if (!head) throw new FerryError('NotFound', `${job.sourceUrl}: the source object no longer exists`);
+  return head;
 }

@@ -38,14 +38,14 @@ async function copyWhole(
   return etag;
 }
 
-async function copyInParts(
+/** Fills parts by having the service copy each byte range of the source (pinned to its ETag). */
+export function copyingPartFiller(
   job: ObjectJob,
-  options: { head: ObjectHead; copier: ServerSideCopier; copySource: CopySource },
-): Promise<string> {
+  options: { copier: ServerSideCopier; copySource: CopySource },
+): PartFiller {
   const { context } = job;
-  const { head, copier, copySource } = options;
-  const plan = partPlan({ size: head.size, minPartSizeBytes: context.settings.partSizeBytes });
-  const fillPart: PartFiller = (range, upload) =>
+  const { copier, copySource } = options;
+  return (range, upload) =>
     context.parts(async () => {
       const copied = await retrying(
         job,
@@ -65,21 +65,31 @@ async function copyInParts(
         ...(copied.checksum ? { checksum: copied.checksum } : {}),
       };
     });
+}
+
+/** The source as a server-side copy reads it: this bucket and key, pinned to this ETag. */
+export function copySourceOf(job: ObjectJob, etag: string): CopySource {
+  return { bucket: job.context.source.location.bucket, key: job.item.sourceKey, etag };
+}
+
+async function copyInParts(
+  job: ObjectJob,
+  options: { head: ObjectHead; copier: ServerSideCopier; copySource: CopySource },
+): Promise<string> {
+  const { head } = options;
+  const plan = partPlan({ size: head.size, minPartSizeBytes: job.context.settings.partSizeBytes });
+  const fillPart = copyingPartFiller(job, options);
   return await runMultipartUpload(job, { head, plan, fillPart });
 }
 
 /** Copies the version of the object this head describes without moving its bytes through Ferry. */
 export async function transferServerSide(job: ObjectJob, head: ObjectHead): Promise<TransferResult> {
-  const { context, item } = job;
+  const { context } = job;
   const copier = context.destination.serverSideCopy;
   if (!copier) {
     throw new FerryError('Internal', `${job.destinationUrl}: the destination cannot copy server-side`);
   }
-  const copySource: CopySource = {
-    bucket: context.source.location.bucket,
-    key: item.sourceKey,
-    etag: head.etag,
-  };
+  const copySource = copySourceOf(job, head.etag);
   const method = serverSideMethod({
     size: head.size,
     ...(context.maxCopyObjectBytes === undefined ? {} : { maxCopyObjectBytes: context.maxCopyObjectBytes }),

@@ -1,9 +1,7 @@
 // Transfers one object from source to destination, verified and resumable; restarts from HEAD when the source changes.
-import { FerryError } from '../domain/errors.ts';
-import type { ObjectHead } from '../domain/object.ts';
 import { DEFAULT_BACKOFF, type TransferContext, type TransferItem, type TransferResult } from './context.ts';
 import { transferMultipart } from './multipart-transfer.ts';
-import { createObjectProgress, type ObjectJob, objectUrl, retrying } from './object-job.ts';
+import { headSource, newObjectJob, type ObjectJob } from './object-job.ts';
 import { AttemptedError, asFerryError, attemptsOf, withRetries } from './retry.ts';
 import { transferServerSide } from './server-side-transfer.ts';
 import { transferSingle } from './single-transfer.ts';
@@ -17,15 +15,6 @@ function strategyFor(context: TransferContext, size: number): TransferStrategy {
     destinationCanCopy: context.destination.serverSideCopy !== undefined,
     multipartThresholdBytes: context.settings.multipartThresholdBytes,
   });
-}
-
-async function headSource(job: ObjectJob): Promise<ObjectHead> {
-  const { source, signal } = job.context;
-  const head = await retrying(job, `HEAD ${job.sourceUrl}`, async () =>
-    source.head(job.item.sourceKey, signal ? { signal } : {}),
-  );
-  if (!head) throw new FerryError('NotFound', `${job.sourceUrl}: the source object no longer exists`);
-  return head;
 }
 
 /**
@@ -52,13 +41,7 @@ async function attemptObject(job: ObjectJob, attempt: number): Promise<TransferR
  * count) whose message names the object, except an abort of context.signal, whose reason is thrown as it is.
  */
 export async function transferObject(item: TransferItem, context: TransferContext): Promise<TransferResult> {
-  const job: ObjectJob = {
-    item,
-    context,
-    progress: createObjectProgress(context.onProgress),
-    sourceUrl: objectUrl(context.source, item.sourceKey),
-    destinationUrl: objectUrl(context.destination, item.destinationKey),
-  };
+  const job = newObjectJob(item, context);
   try {
     return await withRetries(
       async (attempt) => {

@@ -9,7 +9,7 @@ import type { Logger } from '../ports/logger.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { WorkBatch, WorkItem } from '../queue/work-message.ts';
 import type { BufferPool } from '../transfer/buffer-pool.ts';
-import type { PartSlots } from '../transfer/context.ts';
+import type { PartSlots, TransferContext } from '../transfer/context.ts';
 import { attemptsOf } from '../transfer/retry.ts';
 import { transferObject } from '../transfer/transfer-object.ts';
 
@@ -37,7 +37,10 @@ export interface BatchProcessorDeps {
 }
 
 /** A message that can never succeed: it names a key outside the mapping's source prefix. */
-export function assertBatchFitsMapping(batch: WorkBatch, mapping: MappingConfig): void {
+export function assertBatchFitsMapping(
+  batch: { readonly items: readonly { readonly key: string }[] },
+  mapping: MappingConfig,
+): void {
   for (const item of batch.items) {
     if (!item.key.startsWith(mapping.source.prefix)) {
       throw new FerryError(
@@ -48,7 +51,26 @@ export function assertBatchFitsMapping(batch: WorkBatch, mapping: MappingConfig)
   }
 }
 
-type ItemResult =
+/** How objects of this mapping are transferred by this worker. */
+export function transferContextFor(runtime: MappingRuntime, deps: BatchProcessorDeps): TransferContext {
+  return {
+    source: runtime.source,
+    destination: runtime.destination,
+    settings: deps.settings,
+    write: runtime.mapping.destination,
+    memory: deps.memory,
+    mappingId: runtime.mapping.id,
+    clock: deps.clock,
+    logger: deps.logger,
+    parts: deps.parts,
+    ...(deps.buffers ? { buffers: deps.buffers } : {}),
+    ...(deps.signal ? { signal: deps.signal } : {}),
+    ...(deps.onBytes ? { onProgress: deps.onBytes } : {}),
+  };
+}
+
+/** One object's result: its copy record, or why it failed. */
+export type ItemResult =
   | { readonly ok: true; readonly item: WorkItem; readonly copy: CopyRecord }
   | { readonly ok: false; readonly item: WorkItem; readonly failure: FailureRecord };
 
@@ -87,20 +109,7 @@ async function copyItem(
     if (existing) return { ok: true, item, copy: existing };
     const result = await transferObject(
       { sourceKey: item.key, destinationKey, size: item.size, etag: item.etag },
-      {
-        source: runtime.source,
-        destination: runtime.destination,
-        settings: deps.settings,
-        write: mapping.destination,
-        memory: deps.memory,
-        mappingId: mapping.id,
-        clock: deps.clock,
-        logger: deps.logger,
-        parts: deps.parts,
-        ...(deps.buffers ? { buffers: deps.buffers } : {}),
-        ...(deps.signal ? { signal: deps.signal } : {}),
-        ...(deps.onBytes ? { onProgress: deps.onBytes } : {}),
-      },
+      transferContextFor(runtime, deps),
     );
     deps.onObject?.('copied', result.bytes);
     return {
@@ -130,8 +139,13 @@ async function copyItem(
   }
 }
 
+/** A batch's outcome with each object's result, for per-object reports (the manifest); ledgers ignore `results`. */
+export interface DetailedBatchOutcome extends BatchOutcome {
+  readonly results: readonly ItemResult[];
+}
+
 export interface BatchResult {
-  readonly outcome: BatchOutcome;
+  readonly outcome: DetailedBatchOutcome;
   /** Some objects failed in a way that may pass later (throttling, network, a source changing). */
   readonly retryable: boolean;
 }
@@ -163,7 +177,7 @@ export async function processBatch(
   const needRecord = copies.filter((copy) => !sameEtag(copy.destinationEtag, copy.sourceEtag));
   if (needRecord.length > 0) await deps.memory.rememberCopies(runtime.mapping.id, needRecord);
   return {
-    outcome: { batchId: batch.batchId, copied, failed, failures },
+    outcome: { batchId: batch.batchId, copied, failed, failures, results },
     retryable: failures.some((failure) => isRetryableClass(failure.errorClass)),
   };
 }

@@ -1,17 +1,20 @@
-// The worker: receives work messages, processes them with bounded concurrency, records outcomes, and acks.
+// The worker: receives work messages (batches, or ranges of shared objects), processes them with bounded concurrency,
+// records outcomes, and acks.
 import { errorMessage, FerryError } from '../domain/errors.ts';
 import type { Clock } from '../ports/clock.ts';
-import type { BatchOutcome, RunLedger } from '../ports/ledger.ts';
+import type { RunLedger } from '../ports/ledger.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { QueueMessage, WorkQueue } from '../ports/work-queue.ts';
-import { decodeWorkBatch } from '../queue/work-message.ts';
+import { decodeWorkMessage, type WorkMessage } from '../queue/work-message.ts';
 import { startHeartbeat } from './lease-heartbeat.ts';
 import {
   assertBatchFitsMapping,
   type BatchProcessorDeps,
+  type DetailedBatchOutcome,
   type MappingRuntime,
   processBatch,
 } from './process-batch.ts';
+import { processRange } from './process-range.ts';
 
 export interface WorkerLoopOptions {
   readonly queue: WorkQueue;
@@ -29,8 +32,8 @@ export interface WorkerLoopOptions {
   readonly shouldStop: () => Promise<boolean>;
   /** Told the number of messages in hand whenever it changes (scale-in protection while busy). */
   readonly onInFlightChange?: (messages: number) => void;
-  /** Told each batch outcome the first time it is recorded (metrics). */
-  readonly onOutcome?: (runId: string, mappingId: string, outcome: BatchOutcome) => void;
+  /** Told each batch outcome, with every object's result, the first time it is recorded (metrics, manifest). */
+  readonly onOutcome?: (runId: string, mappingId: string, outcome: DetailedBatchOutcome) => void;
   /**
    * Deliveries of a batch whose objects failed in a retryable way before those failures are final: until then the
    * message goes back to the queue after a backoff. Keep it below the queue's maxReceiveCount.
@@ -51,26 +54,116 @@ export function retryDelaySec(receiveCount: number): number {
 /** Runs once found in the ledger stay there: each is looked up once per worker, not once per message. */
 type KnownRuns = Set<string>;
 
+/** What becomes of a message once processed: acked, handed back for later, or dead-lettered. */
+type Disposition = 'ack' | 'released' | { readonly deadLetter: string };
+
+/** Records an outcome once; the first time, tells the hooks. */
+async function recordOutcome(
+  options: WorkerLoopOptions,
+  ids: { runId: string; mappingId: string },
+  outcome: DetailedBatchOutcome,
+): Promise<boolean> {
+  const first = await options.ledger.recordOutcome(ids.runId, outcome);
+  if (first) {
+    for (let i = 0; i < outcome.failures.length; i++) options.deps.onObject?.('failed', 0);
+    options.onOutcome?.(ids.runId, ids.mappingId, outcome);
+  } else {
+    options.logger.info('batch.duplicate', { runId: ids.runId, batch: outcome.batchId });
+  }
+  return first;
+}
+
+async function handleBatch(
+  message: QueueMessage,
+  options: WorkerLoopOptions,
+  work: { batch: Parameters<typeof processBatch>[0]; runtime: MappingRuntime },
+): Promise<Disposition> {
+  const { batch } = work;
+  const { outcome, retryable } = await processBatch(batch, work.runtime, options.deps, {
+    redelivered: message.receiveCount > 1,
+  });
+  if (retryable && message.receiveCount < (options.maxDeliveries ?? defaultMaxDeliveries)) {
+    const delaySec = retryDelaySec(message.receiveCount);
+    options.logger.warn('batch.retry-later', {
+      batch: batch.batchId,
+      failed: outcome.failed.objects,
+      delaySec,
+    });
+    await options.queue.release(message, delaySec);
+    return 'released';
+  }
+  await recordOutcome(options, batch, outcome);
+  return 'ack';
+}
+
+async function handleRange(
+  message: QueueMessage,
+  options: WorkerLoopOptions,
+  work: { range: Parameters<typeof processRange>[0]; runtime: MappingRuntime },
+): Promise<Disposition> {
+  const { range } = work;
+  const { deps, queue } = options;
+  const result = await deps.objectLimit(() =>
+    processRange(range, work.runtime, deps, {
+      redelivered: message.receiveCount > 1,
+      mayRetry: message.receiveCount < (options.maxDeliveries ?? defaultMaxDeliveries),
+      send: (bodies) => queue.send(bodies),
+    }),
+  );
+  switch (result.kind) {
+    case 'done':
+      return 'ack';
+    case 'poison':
+      return { deadLetter: result.reason };
+    case 'retry-later': {
+      const delaySec = retryDelaySec(message.receiveCount);
+      options.logger.warn('range.retry-later', {
+        batch: range.batchId,
+        firstPart: range.firstPart,
+        delaySec,
+      });
+      await queue.release(message, delaySec);
+      return 'released';
+    }
+    case 'outcome': {
+      const first = await recordOutcome(options, range, result.outcome);
+      if (first && result.outcome.copied.objects > 0) deps.onObject?.('copied', result.outcome.copied.bytes);
+      await result.settle();
+      return 'ack';
+    }
+  }
+}
+
+/** The message's run and mapping, and its object keys (a batch's, or a range's one). */
+function describe(work: WorkMessage): {
+  runId: string;
+  mappingId: string;
+  items: readonly { key: string }[];
+} {
+  return work.kind === 'batch' ? work.batch : { ...work.range, items: [work.range.item] };
+}
+
 async function handle(
   message: QueueMessage,
   options: WorkerLoopOptions,
   knownRuns: KnownRuns,
 ): Promise<void> {
   const { queue, ledger, logger } = options;
-  let batch: ReturnType<typeof decodeWorkBatch>;
+  let work: WorkMessage;
   let runtime: MappingRuntime | undefined;
   try {
-    batch = decodeWorkBatch(message.body);
-    runtime = options.mappingOf(batch.mappingId);
+    work = decodeWorkMessage(message.body);
+    const { runId, mappingId, items } = describe(work);
+    runtime = options.mappingOf(mappingId);
     if (!runtime)
-      throw new FerryError('InvalidObject', `malformed work message: unknown mapping ${batch.mappingId}`);
-    if (!knownRuns.has(batch.runId)) {
-      if (!(await ledger.getRun(batch.runId))) {
-        throw new FerryError('InvalidObject', `malformed work message: unknown run ${batch.runId}`);
+      throw new FerryError('InvalidObject', `malformed work message: unknown mapping ${mappingId}`);
+    if (!knownRuns.has(runId)) {
+      if (!(await ledger.getRun(runId))) {
+        throw new FerryError('InvalidObject', `malformed work message: unknown run ${runId}`);
       }
-      knownRuns.add(batch.runId);
+      knownRuns.add(runId);
     }
-    assertBatchFitsMapping(batch, runtime.mapping);
+    assertBatchFitsMapping({ items }, runtime.mapping);
   } catch (error) {
     if (!(error instanceof FerryError && error.errorClass === 'InvalidObject')) throw error;
     logger.error('message.poison', { message: message.id, reason: error.message });
@@ -84,27 +177,21 @@ async function handle(
     clock: options.clock,
     logger,
   });
+  let disposition: Disposition;
   try {
-    const { outcome, retryable } = await processBatch(batch, runtime, options.deps, {
-      redelivered: message.receiveCount > 1,
-    });
-    if (retryable && message.receiveCount < (options.maxDeliveries ?? defaultMaxDeliveries)) {
-      const delaySec = retryDelaySec(message.receiveCount);
-      logger.warn('batch.retry-later', { batch: batch.batchId, failed: outcome.failed.objects, delaySec });
-      await queue.release(message, delaySec);
-      return;
-    }
-    const first = await ledger.recordOutcome(batch.runId, outcome);
-    if (first) {
-      for (let i = 0; i < outcome.failures.length; i++) options.deps.onObject?.('failed', 0);
-      options.onOutcome?.(batch.runId, batch.mappingId, outcome);
-    } else {
-      logger.info('batch.duplicate', { runId: batch.runId, batch: batch.batchId });
-    }
+    disposition =
+      work.kind === 'batch'
+        ? await handleBatch(message, options, { batch: work.batch, runtime })
+        : await handleRange(message, options, { range: work.range, runtime });
   } finally {
     await heartbeat.stop();
   }
-  await queue.ack(message);
+  if (disposition === 'ack') {
+    await queue.ack(message);
+  } else if (disposition !== 'released') {
+    logger.error('message.poison', { message: message.id, reason: disposition.deadLetter });
+    await queue.deadLetter(message, disposition.deadLetter);
+  }
 }
 
 /** Runs until shouldStop says so on an empty queue, or the signal aborts; waits for work in hand before returning. */
@@ -133,12 +220,17 @@ export async function runWorkerLoop(options: WorkerLoopOptions): Promise<void> {
       await Promise.race(inFlight);
       continue;
     }
+    // The long poll is not aborted on stop: a message the queue hands to an abandoned poll would stay invisible for
+    // a whole lease. The poll ends within waitSec; what it brings after the stop goes straight back.
     const messages = await queue.receive({
       max: Math.min(10, room),
       visibilityTimeoutSec: options.visibilityTimeoutSec,
       waitSec: options.waitSec,
-      ...(signal ? { signal } : {}),
     });
+    if (signal?.aborted) {
+      await Promise.allSettled(messages.map((message) => queue.release(message, 0)));
+      break;
+    }
     for (const message of messages) track(message);
     if (messages.length === 0 && inFlight.size === 0 && (await options.shouldStop())) break;
   }

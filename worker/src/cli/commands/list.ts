@@ -6,7 +6,9 @@ import { openDistributed } from '../../compose/distributed.ts';
 import { createMappingResolver } from '../../compose/stores.ts';
 import { loadConfigFrom } from '../../config/config-source.ts';
 import { FerryError } from '../../domain/errors.ts';
+import { listerSplitSettings } from '../../list/range-plan.ts';
 import { runLister } from '../../list/run-lister.ts';
+import { batchLimitsFor } from '../../list/work-batcher.ts';
 import { systemClock } from '../../ports/clock.ts';
 import type { RunMode } from '../../ports/ledger.ts';
 import {
@@ -26,6 +28,7 @@ interface ListFlags extends ControlPlaneFlags, LogFlags {
   table: string;
   mode: RunMode;
   listConcurrency: number;
+  listRangeKeys: number;
 }
 
 async function list(flags: ListFlags): Promise<number> {
@@ -61,6 +64,8 @@ async function list(flags: ListFlags): Promise<number> {
     queue,
     logger,
     listConcurrency: flags.listConcurrency,
+    split: { minRangeKeys: flags.listRangeKeys },
+    limits: batchLimitsFor(config.transfer),
   });
   logger.info('lister.done', {
     planned: run.planned.objects,
@@ -91,9 +96,18 @@ export function registerListCommand(program: Command, setExitCode: (code: number
         .argParser(oneOf(['incremental', 'full'] as const)),
     );
   command.addOption(
-    new Option('--list-concurrency <n>', 'key ranges listed at once on each side (1: one plain listing)')
+    new Option(
+      '--list-concurrency <n>',
+      'key ranges listed and planned at once, each on its own (1: one plain listing)',
+    )
       .default(8)
       .env('FERRY_LIST_CONCURRENCY')
+      .argParser(positiveInteger),
+  );
+  command.addOption(
+    new Option('--list-range-keys <n>', 'about the fewest keys a new run cuts a key range to')
+      .default(listerSplitSettings.minRangeKeys)
+      .env('FERRY_LIST_RANGE_KEYS')
       .argParser(positiveInteger),
   );
   withLogOptions(withControlPlaneOptions(command)).action(async (flags: ListFlags) => {

@@ -1,10 +1,13 @@
 // `ferry run`: the embedded mode — every (or one) mapping of a config, copied on this machine, resumable.
+import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load-config.ts';
 import type { FerryConfig } from '../../config/types.ts';
 import { FerryError } from '../../domain/errors.ts';
+import { manifestTarget, openManifestRecorder } from '../../manifest/open-manifest.ts';
 import { systemClock } from '../../ports/clock.ts';
 import type { RunMode } from '../../ports/ledger.ts';
+import type { Logger } from '../../ports/logger.ts';
 import { startProgressDisplay } from '../../report/progress-display.ts';
 import { ProgressMeter } from '../../report/progress-meter.ts';
 import { renderSummary } from '../../report/run-summary.ts';
@@ -12,6 +15,7 @@ import { dryRun } from '../../run/dry-run.ts';
 import { runEmbedded } from '../../run/embedded-run.ts';
 import { createCliLogger, type LogFlags, withLogOptions } from '../log-options.ts';
 import { oneOf, positiveInteger } from '../options.ts';
+import { manifestOption } from './manifest.ts';
 
 interface RunFlags extends LogFlags {
   config: string;
@@ -21,6 +25,29 @@ interface RunFlags extends LogFlags {
   dryRun?: boolean;
   mode: RunMode;
   progress: boolean;
+  manifest?: string;
+}
+
+/** The manifest of an embedded run: written with the config's manifest.endpoint, else the first mapping's destination. */
+function openRunManifest(options: {
+  config: FerryConfig;
+  mappingIds: readonly string[];
+  flag: string | undefined;
+  logger: Logger;
+}) {
+  const { config, mappingIds, logger } = options;
+  const target = manifestTarget({
+    flag: options.flag,
+    config,
+    defaultEndpoint: () => {
+      const mapping = config.mappings.find((candidate) => candidate.id === mappingIds[0]);
+      const endpoint = mapping && config.endpoints[mapping.destination.endpoint];
+      if (!endpoint)
+        throw new FerryError('Config', `${config.file}: no destination endpoint for the manifest`);
+      return endpoint;
+    },
+  });
+  return target && openManifestRecorder({ target, host: hostname(), clock: systemClock, logger });
 }
 
 /** The config with command-line overrides applied, and the mapping ids selected. */
@@ -50,6 +77,7 @@ async function run(flags: RunFlags): Promise<number> {
     );
     return 0;
   }
+  const manifest = openRunManifest({ config, mappingIds, flag: flags.manifest, logger });
   const interrupt = new AbortController();
   const onSignal = (): void => {
     process.stderr.write('\nferry: stopping; run the same command again to resume\n');
@@ -70,6 +98,7 @@ async function run(flags: RunFlags): Promise<number> {
       clock: systemClock,
       logger,
       meter,
+      ...(manifest ? { onOutcome: manifest.onOutcome } : {}),
       signal: interrupt.signal,
     });
     display?.stop();
@@ -79,6 +108,7 @@ async function run(flags: RunFlags): Promise<number> {
     return complete ? 0 : 1;
   } finally {
     display?.stop();
+    await manifest?.close();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
@@ -105,7 +135,8 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
       oneOf(['incremental', 'full'] as const),
       'incremental',
     )
-    .option('--no-progress', 'no progress bar or progress lines');
+    .option('--no-progress', 'no progress bar or progress lines')
+    .addOption(manifestOption());
   withLogOptions(command, { logLevel: 'warn', logFormat: 'text' }).action(async (flags: RunFlags) => {
     setExitCode(await run(flags));
   });

@@ -1,4 +1,5 @@
 // `ferry worker`: the fleet worker — long-polls the queue and copies batches until stopped (or idle, if asked).
+import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { createSsmClient } from '../../aws/clients.ts';
@@ -6,6 +7,11 @@ import { openDistributed } from '../../compose/distributed.ts';
 import { joinFleet } from '../../compose/fleet.ts';
 import { createMappingResolver } from '../../compose/stores.ts';
 import { loadConfigFrom } from '../../config/config-source.ts';
+import {
+  controlPlaneS3Endpoint,
+  manifestTarget,
+  openManifestRecorder,
+} from '../../manifest/open-manifest.ts';
 import { systemClock } from '../../ports/clock.ts';
 import { runWorker } from '../../worker/run-worker.ts';
 import {
@@ -16,6 +22,7 @@ import {
 } from '../aws-options.ts';
 import { createCliLogger, type LogFlags, withLogOptions } from '../log-options.ts';
 import { positiveInteger } from '../options.ts';
+import { manifestOption } from './manifest.ts';
 
 interface WorkerFlags extends ControlPlaneFlags, LogFlags {
   config: string;
@@ -23,6 +30,7 @@ interface WorkerFlags extends ControlPlaneFlags, LogFlags {
   table: string;
   visibilityTimeout: number;
   exitWhenIdle?: number;
+  manifest?: string;
 }
 
 /** True once nothing has happened for idleSec: the first quiet moment starts the count, any work resets it. */
@@ -43,6 +51,11 @@ async function work(flags: WorkerFlags): Promise<number> {
   const control = controlPlaneEndpoint(flags);
   const logger = createCliLogger(flags);
   const config = await loadConfigFrom(flags.config, { ssm: () => createSsmClient(control) });
+  const target = manifestTarget({
+    flag: flags.manifest,
+    config,
+    defaultEndpoint: () => controlPlaneS3Endpoint(control),
+  });
   const { queue, ledger } = await openDistributed({ control, queueUrl: flags.queueUrl, table: flags.table });
   const fleet = await joinFleet({
     control,
@@ -53,6 +66,9 @@ async function work(flags: WorkerFlags): Promise<number> {
   fleet.signal.addEventListener('abort', () =>
     logger.info('worker.stopping', { reason: fleet.stopReason() }),
   );
+  const manifest = target
+    ? openManifestRecorder({ target, host: fleet.instanceId ?? hostname(), clock: systemClock, logger })
+    : undefined;
   const idle = flags.exitWhenIdle === undefined ? undefined : idleTimer(flags.exitWhenIdle, () => Date.now());
   logger.info('worker.start', { queue: flags.queueUrl, concurrency: config.transfer.concurrency });
   try {
@@ -70,10 +86,15 @@ async function work(flags: WorkerFlags): Promise<number> {
       shouldStop: async () => idle?.expired() ?? false,
       onObject: () => idle?.activity(),
       onInFlightChange: fleet.onInFlightChange,
-      onOutcome: fleet.onOutcome,
+      onOutcome: (runId, mappingId, outcome) => {
+        fleet.onOutcome(runId, mappingId, outcome);
+        manifest?.onOutcome(runId, mappingId, outcome);
+      },
       signal: fleet.signal,
     });
   } finally {
+    // After the loop has handed back or finished every message: what it recorded is flushed (SIGTERM included).
+    await manifest?.close();
     await fleet.close();
   }
   logger.info('worker.stopped', {});
@@ -99,7 +120,8 @@ export function registerWorkerCommand(program: Command, setExitCode: (code: numb
       new Option('--exit-when-idle <sec>', 'exit after the queue has been empty this long')
         .env('FERRY_EXIT_WHEN_IDLE')
         .argParser(positiveInteger),
-    );
+    )
+    .addOption(manifestOption());
   withLogOptions(withControlPlaneOptions(command)).action(async (flags: WorkerFlags) => {
     setExitCode(await work(flags));
   });

@@ -2,7 +2,9 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ECSClient } from '@aws-sdk/client-ecs';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -92,6 +94,17 @@ export function createAutoScalingClient(
 
 export function createSsmClient(endpoint: EndpointConfig, options?: ClientOptions): SSMClient {
   return new SSMClient(commonClientConfig(endpoint, options));
+}
+
+export function createCloudFormationClient(
+  endpoint: EndpointConfig,
+  options?: ClientOptions,
+): CloudFormationClient {
+  return new CloudFormationClient(commonClientConfig(endpoint, options));
+}
+
+export function createEcsClient(endpoint: EndpointConfig, options?: ClientOptions): ECSClient {
+  return new ECSClient(commonClientConfig(endpoint, options));
 }
 
 function normalizedUrl(url: string): string {

@@ -2,9 +2,15 @@
 import { Command, CommanderError } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
 import { errorMessage, FerryError } from '../domain/errors.ts';
+import { registerAwaitCommand } from './commands/await.ts';
+import { registerDeployCommand } from './commands/deploy.ts';
 import { registerInitCommand } from './commands/init.ts';
 import { registerListCommand } from './commands/list.ts';
+import { registerManifestCommand } from './commands/manifest.ts';
+import { registerRedriveCommand } from './commands/redrive.ts';
 import { registerRunCommand } from './commands/run.ts';
+import { registerScaleCommand } from './commands/scale.ts';
+import { registerStartCommand } from './commands/start.ts';
 import { registerStatusCommand } from './commands/status.ts';
 import { registerWorkerCommand } from './commands/worker.ts';
 
@@ -27,6 +33,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     registerWorkerCommand,
     registerStatusCommand,
     registerInitCommand,
+    registerDeployCommand,
+    registerStartCommand,
+    registerScaleCommand,
+    registerAwaitCommand,
+    registerRedriveCommand,
+    registerManifestCommand,
   ]) {
     register(program, setExitCode);
   }

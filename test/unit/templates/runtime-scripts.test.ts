@@ -273,7 +273,7 @@ describe('worker user data', () => {
   test('verifies the bundle, turns on BBR and runs the worker under systemd with the contract environment', () => {
     expect(rendered).toContain('sha256sum -c -');
     expect(rendered).toContain('net.ipv4.tcp_congestion_control = bbr');
-    expect(rendered).toContain('exec node /opt/ferry/ferry.cjs worker');
+    expect(rendered).toContain('exec node --max-semi-space-size=16 /opt/ferry/ferry.cjs worker');
     expect(rendered).toContain('Restart=on-failure');
     for (const line of [
       'FERRY_CONFIG=ssm:sub-ConfigName',

@@ -14,7 +14,7 @@ import { createDynamoDbLedger } from '../../worker/src/distributed/dynamodb-ledg
 import type { RunRecord } from '../../worker/src/ports/ledger.ts';
 import { formatBytes } from '../../worker/src/report/units.ts';
 import { motoClientOptions, motoEndpoint, testS3, uniqueBucket } from '../support/aws.ts';
-import { tempDir } from '../support/ferry-cli.ts';
+import { mappingYaml, tempDir } from '../support/ferry-cli.ts';
 import { type RunningServer, startMoto } from '../support/moto.ts';
 import { bytesFor, createBucket, listKeys, putObject } from '../support/objects.ts';
 import { datasetObjects, fingerprintPairs, seedDataset } from './dataset.ts';
@@ -94,6 +94,12 @@ describe('a migration through the GitHub Actions, on a fleet played by the local
     onTestFailed(() => {
       console.log(fleet?.runtime.logs());
     });
+  /** Mapping main migrated as migrate.yml does it; the run succeeds (await-run exits 0). */
+  const migrateMain = async (run: { runId: string; mode: 'full' | 'incremental'; workers: number }) => {
+    const steps = await fleet.runMigration({ mapping: 'main', ...run });
+    expect(steps.awaitRun.code, steps.awaitRun.stdout).toBe(0);
+    return steps;
+  };
   /** After await-run scaled the group to 0: the group says 0, and the runtime drained and stopped every worker. */
   const expectWorkersStopped = async () => {
     const groups = await createAutoScalingClient(motoEndpoint(moto.url), motoClientOptions).send(
@@ -124,12 +130,20 @@ describe('a migration through the GitHub Actions, on a fleet played by the local
       sourceBuckets: [sourceBucket],
       destinationBuckets: [destinationBucket],
       mappingsYaml: [
-        '  - id: main',
-        `    source: { endpoint: src, bucket: ${sourceBucket}, prefix: "data/" }`,
-        `    destination: { endpoint: dst, bucket: ${destinationBucket}, prefix: "data/" }`,
-        '  - id: broken',
-        `    source: { endpoint: src, bucket: ${sourceBucket}, prefix: "broken/" }`,
-        `    destination: { endpoint: dst, bucket: ${destinationBucket}, prefix: "broken/" }`,
+        mappingYaml({
+          id: 'main',
+          sourceBucket,
+          sourcePrefix: 'data/',
+          destinationBucket,
+          destinationPrefix: 'data/',
+        }),
+        mappingYaml({
+          id: 'broken',
+          sourceBucket,
+          sourcePrefix: 'broken/',
+          destinationBucket,
+          destinationPrefix: 'broken/',
+        }),
       ].join('\n'),
       workDir: dir,
       ...(actionsRoot ? { actionsRoot } : {}),
@@ -161,13 +175,7 @@ describe('a migration through the GitHub Actions, on a fleet played by the local
     'a full run copies every object byte- and metadata-exact; the summary equals the ledger',
     async () => {
       printLogsOnFailure();
-      const steps = await fleet.runMigration({
-        mapping: 'main',
-        runId: 'main-full',
-        mode: 'full',
-        workers: 2,
-      });
-      expect(steps.awaitRun.code, steps.awaitRun.stdout).toBe(0);
+      const steps = await migrateMain({ runId: 'main-full', mode: 'full', workers: 2 });
       expect(steps.awaitRun.outputs.state).toBe('succeeded');
       // Not waited for, as in migrate.yml: the lister ran while the workers copied, and its task ended with exit 0.
       expect(steps.startLister.outputs).toMatchObject({
@@ -207,13 +215,7 @@ describe('a migration through the GitHub Actions, on a fleet played by the local
     'an incremental run of the same mapping copies nothing and skips everything',
     async () => {
       printLogsOnFailure();
-      const steps = await fleet.runMigration({
-        mapping: 'main',
-        runId: 'main-incremental',
-        mode: 'incremental',
-        workers: 1,
-      });
-      expect(steps.awaitRun.code, steps.awaitRun.stdout).toBe(0);
+      const steps = await migrateMain({ runId: 'main-incremental', mode: 'incremental', workers: 1 });
       const run = await ledger().getRun('main-incremental');
       expect(run?.mode).toBe('incremental');
       expect(run?.copied.objects).toBe(0);

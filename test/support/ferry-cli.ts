@@ -1,19 +1,13 @@
 // Runs the ferry CLI as a child process on this Node, the way a user runs it, with a clean environment.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testCredentials } from './aws.ts';
-import { cleanEnv } from './moto.ts';
+import { type CapturedRun, type NodeChild, startNodeChild } from './node-child.ts';
 
 const bin = new URL('../../worker/bin/ferry.js', import.meta.url).pathname;
 
-export interface CliResult {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+export type CliResult = CapturedRun;
 
 /** Credentials for the endpoints of configs written by writeConfig (prefixes SRC and DST). */
 export const cliCredentialsEnv = {
@@ -29,24 +23,13 @@ const noInstanceMetadata = { AWS_EC2_METADATA_DISABLED: 'true' };
 export function startFerry(
   args: readonly string[],
   options: { cwd?: string; env?: Record<string, string> } = {},
-) {
-  const child = spawn(process.execPath, [bin, ...args], {
-    cwd: options.cwd ?? process.cwd(),
-    env: cleanEnv({ ...cliCredentialsEnv, ...noInstanceMetadata, ...options.env }),
-    stdio: ['ignore', 'pipe', 'pipe'],
+): NodeChild {
+  return startNodeChild({
+    script: bin,
+    args,
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+    env: { ...cliCredentialsEnv, ...noInstanceMetadata, ...options.env },
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const done = new Promise<CliResult>((resolve) => {
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-  return { child, done };
 }
 
 export async function runFerry(
@@ -83,4 +66,19 @@ export function writeConfig(options: {
     ].join('\n'),
   );
   return path;
+}
+
+/** One mapping of a config written by writeConfig: a bucket and prefix of endpoint src to one of endpoint dst. */
+export function mappingYaml(options: {
+  id: string;
+  sourceBucket: string;
+  sourcePrefix: string;
+  destinationBucket: string;
+  destinationPrefix: string;
+}): string {
+  return [
+    `  - id: ${options.id}`,
+    `    source: { endpoint: src, bucket: ${options.sourceBucket}, prefix: "${options.sourcePrefix}" }`,
+    `    destination: { endpoint: dst, bucket: ${options.destinationBucket}, prefix: "${options.destinationPrefix}" }`,
+  ].join('\n');
 }

@@ -1,11 +1,10 @@
 // Runs a GitHub action's committed dist/index.js the way the runner does: Node 24, INPUT_* variables (with the
 // defaults of action.yml), the GITHUB_* command files, a workspace; returns exit code, output, outputs and summary.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { cleanEnv } from './moto.ts';
+import { startNodeChild } from './node-child.ts';
 
 const actionsRoot = new URL('../../actions/', import.meta.url).pathname;
 
@@ -104,33 +103,22 @@ export async function runAction(run: ActionRun): Promise<ActionResult> {
     GITHUB_PATH: join(files, 'path'),
   };
   for (const path of Object.values(commandFiles)) writeFileSync(path, '');
-  const env = cleanEnv({
-    GITHUB_ACTIONS: 'true',
-    CI: 'true',
-    GITHUB_WORKSPACE: workspace,
-    RUNNER_TEMP: runnerTemp,
-    AWS_EC2_METADATA_DISABLED: 'true',
-    ...commandFiles,
-    ...inputEnv(metadata, run.inputs ?? {}),
-    ...run.env,
-  });
-  const child = spawn(process.execPath, [join(directory, metadata.runs.main)], {
+  const { child, done } = startNodeChild({
+    script: join(directory, metadata.runs.main),
     cwd: workspace,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
+    env: {
+      GITHUB_ACTIONS: 'true',
+      CI: 'true',
+      GITHUB_WORKSPACE: workspace,
+      RUNNER_TEMP: runnerTemp,
+      AWS_EC2_METADATA_DISABLED: 'true',
+      ...commandFiles,
+      ...inputEnv(metadata, run.inputs ?? {}),
+      ...run.env,
+    },
   });
   const timer = setTimeout(() => child.kill('SIGKILL'), run.timeoutMs ?? 300_000);
-  const code = await new Promise<number | null>((resolve) =>
-    child.on('close', (exitCode) => resolve(exitCode)),
-  );
+  const { code, stdout, stderr } = await done;
   clearTimeout(timer);
   const read = (path: string): string => (existsSync(path) ? readFileSync(path, 'utf8') : '');
   return {

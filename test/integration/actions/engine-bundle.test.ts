@@ -1,6 +1,6 @@
 // The committed engine bundle: a deterministic tarball whose hash file matches, and which, unpacked anywhere with no
 // node_modules around, runs the ferry CLI with its native CRC32C module: a real copy between two moto servers.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,32 +9,21 @@ import { crc32c } from '@node-rs/crc32';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import packageJson from '../../../worker/package.json' with { type: 'json' };
 import { testS3, uniqueBucket } from '../../support/aws.ts';
-import { cliCredentialsEnv, tempDir, writeConfig } from '../../support/ferry-cli.ts';
+import { cliCredentialsEnv, mappingYaml, tempDir, writeConfig } from '../../support/ferry-cli.ts';
 import { cleanEnv } from '../../support/moto.ts';
+import { type CapturedRun, startNodeChild } from '../../support/node-child.ts';
 import { bytesFor, createBucket, putObject } from '../../support/objects.ts';
 
 const engineDirectory = new URL('../../../actions/deploy/dist/engine/', import.meta.url).pathname;
 const tarball = join(engineDirectory, 'ferry-engine.tgz');
 
-async function runBundledFerry(
-  directory: string,
-  args: readonly string[],
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [join(directory, 'ferry.cjs'), ...args], {
+async function runBundledFerry(directory: string, args: readonly string[]): Promise<CapturedRun> {
+  return await startNodeChild({
+    script: join(directory, 'ferry.cjs'),
+    args,
     cwd: directory,
-    env: cleanEnv({ ...cliCredentialsEnv, AWS_EC2_METADATA_DISABLED: 'true' }),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  return { code, stdout, stderr };
+    env: { ...cliCredentialsEnv, AWS_EC2_METADATA_DISABLED: 'true' },
+  }).done;
 }
 
 // The bundle carries the linux-x64-gnu CRC module: it runs where the workers run, x86_64 Linux.
@@ -92,11 +81,13 @@ describe.runIf(process.platform === 'linux' && process.arch === 'x64')('engine b
       dir: work,
       sourceUrl,
       destinationUrl,
-      mappingsYaml: [
-        '  - id: bundle',
-        `    source: { endpoint: src, bucket: ${sourceBucket}, prefix: "data/" }`,
-        `    destination: { endpoint: dst, bucket: ${destinationBucket}, prefix: "copy/" }`,
-      ].join('\n'),
+      mappingsYaml: mappingYaml({
+        id: 'bundle',
+        sourceBucket,
+        sourcePrefix: 'data/',
+        destinationBucket,
+        destinationPrefix: 'copy/',
+      }),
     });
 
     const result = await runBundledFerry(unpacked, [

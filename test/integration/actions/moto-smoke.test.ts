@@ -11,7 +11,7 @@ import type { RunLedger } from '../../../worker/src/ports/ledger.ts';
 import { encodeWorkBatch } from '../../../worker/src/queue/work-message.ts';
 import { testCredentials } from '../../support/aws.ts';
 import { type ActionResult, runAction } from '../../support/run-action.ts';
-import { createFleetStandIn, motoControlPlane } from '../control/control-fixture.ts';
+import { createFleetStandIn, motoControlPlane, recordFinishedRun } from '../control/control-fixture.ts';
 
 const clients = motoControlPlane();
 let fleet: FleetDescription;
@@ -118,15 +118,10 @@ describe('redrive', () => {
 
 describe('await-run', () => {
   it('reports a run over the failure threshold: outputs, job summary, failed step', async () => {
-    await ledger.startRun({ runId: 'act-await', mappingId: 'media', mode: 'full', startedAt: new Date() });
-    await ledger.recordPlanned('act-await', {
-      batchId: 'p1',
+    await recordFinishedRun(ledger, {
+      runId: 'act-await',
+      startedAt: new Date(),
       planned: { objects: 3, bytes: 30 },
-      skipped: { objects: 0, bytes: 0 },
-    });
-    await ledger.setListerState('act-await', 'LISTED');
-    await ledger.recordOutcome('act-await', {
-      batchId: 'c1',
       copied: { objects: 2, bytes: 20 },
       failed: { objects: 1, bytes: 10 },
       failures: [{ key: 'lost/key', errorClass: 'NotFound', message: 'gone since planning', attempts: 1 }],

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { DeleteObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { testS3, uniqueBucket } from '../../support/aws.ts';
-import { runFerry, tempDir, writeConfig } from '../../support/ferry-cli.ts';
+import { mappingYaml, runFerry, tempDir, writeConfig } from '../../support/ferry-cli.ts';
 import {
   bytesFor,
   createBucket,
@@ -82,11 +82,13 @@ describe('ferry run (embedded mode)', () => {
       dir,
       sourceUrl: inject('motoSource'),
       destinationUrl: inject('motoDestination'),
-      mappingsYaml: [
-        '  - id: main',
-        `    source: { endpoint: src, bucket: ${sourceBucket}, prefix: "data/" }`,
-        `    destination: { endpoint: dst, bucket: ${destinationBucket}, prefix: "copy/" }`,
-      ].join('\n'),
+      mappingsYaml: mappingYaml({
+        id: 'main',
+        sourceBucket,
+        sourcePrefix: 'data/',
+        destinationBucket,
+        destinationPrefix: 'copy/',
+      }),
     });
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

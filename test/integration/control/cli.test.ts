@@ -10,18 +10,18 @@ import { describeWorkerGroup } from '../../../worker/src/control/worker-group.ts
 import { createDynamoDbLedger } from '../../../worker/src/distributed/dynamodb-ledger.ts';
 import type { RunLedger } from '../../../worker/src/ports/ledger.ts';
 import { encodeWorkBatch } from '../../../worker/src/queue/work-message.ts';
-import { testCredentials } from '../../support/aws.ts';
+import { controlPlaneEnv } from '../../support/distributed-run.ts';
 import { type CliResult, runFerry, tempDir } from '../../support/ferry-cli.ts';
-import { createFleetStandIn, motoControlPlane, uniqueStackName } from './control-fixture.ts';
+import {
+  createFleetStandIn,
+  motoControlPlane,
+  recordFinishedRun,
+  uniqueStackName,
+} from './control-fixture.ts';
 
 const fixtures = new URL('../../fixtures/control/', import.meta.url).pathname;
 const clients = motoControlPlane();
-const env = {
-  FERRY_AWS_ENDPOINT_URL: inject('motoSource'),
-  FERRY_REGION: 'us-east-1',
-  AWS_ACCESS_KEY_ID: testCredentials.accessKeyId,
-  AWS_SECRET_ACCESS_KEY: testCredentials.secretAccessKey,
-};
+const env = controlPlaneEnv(inject('motoSource'));
 let fleet: FleetDescription;
 let ledger: RunLedger;
 const ferry = (args: string[], extra: Record<string, string> = {}): Promise<CliResult> =>
@@ -42,15 +42,9 @@ describe('ferry deploy', () => {
   test('creates a stack and says what it did; an unknown parameter is a usage error', async () => {
     const stackName = uniqueStackName('cli-deploy');
     const template = join(fixtures, 'deploy-stack.yaml');
-    const created = await ferry([
-      'deploy',
-      '--stack',
-      stackName,
-      '--template',
-      template,
-      '--parameter',
-      `Name=${stackName}`,
-    ]);
+    const deploy = (parameter: string) =>
+      ferry(['deploy', '--stack', stackName, '--template', template, '--parameter', parameter]);
+    const created = await deploy(`Name=${stackName}`);
     expect(created.code).toBe(0);
     expect(json(created)).toMatchObject({
       stackName,
@@ -65,15 +59,7 @@ describe('ferry deploy', () => {
     expect(again.code).toBe(0);
     expect(json(again)).toMatchObject({ changeSets: ['executed'] });
 
-    const unknown = await ferry([
-      'deploy',
-      '--stack',
-      stackName,
-      '--template',
-      template,
-      '--parameter',
-      'Nmae=x',
-    ]);
+    const unknown = await deploy('Nmae=x');
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('has no parameter Nmae');
   });
@@ -143,15 +129,10 @@ describe('the fleet commands', () => {
 
   test('await: 0 for a succeeded run with the report on stdout, 1 over the threshold, 3 while it runs', async () => {
     const started = new Date();
-    await ledger.startRun({ runId: 'cli-done', mappingId: 'media', mode: 'full', startedAt: started });
-    await ledger.recordPlanned('cli-done', {
-      batchId: 'p1',
+    await recordFinishedRun(ledger, {
+      runId: 'cli-done',
+      startedAt: started,
       planned: { objects: 2, bytes: 20 },
-      skipped: { objects: 0, bytes: 0 },
-    });
-    await ledger.setListerState('cli-done', 'LISTED');
-    await ledger.recordOutcome('cli-done', {
-      batchId: 'c1',
       copied: { objects: 1, bytes: 10 },
       failed: { objects: 1, bytes: 10 },
       failures: [{ key: 'bad|key`', errorClass: 'NotFound', message: 'gone', attempts: 1 }],

@@ -1,4 +1,4 @@
-// The control plane on moto for these tests: clients built the way Ferry builds them, and fleet stand-in stacks.
+// The control plane on moto for these tests: clients built the way Ferry builds them, fleet stand-in stacks, runs.
 import { readFileSync } from 'node:fs';
 import { CreateStackCommand } from '@aws-sdk/client-cloudformation';
 import { ListTasksCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
@@ -8,6 +8,7 @@ import {
   createControlPlaneClients,
 } from '../../../worker/src/control/control-clients.ts';
 import { describeFleet, type FleetDescription } from '../../../worker/src/control/fleet-outputs.ts';
+import type { Counts, FailureRecord, RunLedger } from '../../../worker/src/ports/ledger.ts';
 import { motoClientOptions, motoEndpoint, uniqueBucket } from '../../support/aws.ts';
 import type { ManualClock } from '../../support/manual-clock.ts';
 import { motoDynamoDb } from '../../unit/distributed/dynamodb-fixture.ts';
@@ -76,4 +77,31 @@ export async function stopTask(
   await clients.ecs.send(
     new StopTaskCommand({ cluster: fleet.outputs.ClusterName, task: taskArn, reason: 'test' }),
   );
+}
+
+/** A run of mapping media recorded as listed (its planned objects) and finished: copied and failed ones. */
+export async function recordFinishedRun(
+  ledger: RunLedger,
+  run: {
+    runId: string;
+    startedAt: Date;
+    planned: Counts;
+    copied: Counts;
+    failed: Counts;
+    failures: readonly FailureRecord[];
+  },
+): Promise<void> {
+  await ledger.startRun({ runId: run.runId, mappingId: 'media', mode: 'full', startedAt: run.startedAt });
+  await ledger.recordPlanned(run.runId, {
+    batchId: 'p1',
+    planned: run.planned,
+    skipped: { objects: 0, bytes: 0 },
+  });
+  await ledger.setListerState(run.runId, 'LISTED');
+  await ledger.recordOutcome(run.runId, {
+    batchId: 'c1',
+    copied: run.copied,
+    failed: run.failed,
+    failures: run.failures,
+  });
 }

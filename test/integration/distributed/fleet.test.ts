@@ -5,8 +5,7 @@ import { ListMultipartUploadsCommand, ListObjectsV2Command } from '@aws-sdk/clie
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import pLimit from 'p-limit';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import { createDynamoDbClient, createS3Client, createSqsClient } from '../../../worker/src/aws/clients.ts';
-import { createDynamoDbLedger } from '../../../worker/src/distributed/dynamodb-ledger.ts';
+import { createS3Client, createSqsClient } from '../../../worker/src/aws/clients.ts';
 import { peekDeadLetters } from '../../../worker/src/distributed/sqs-dead-letters.ts';
 import { createSqsWorkQueue } from '../../../worker/src/distributed/sqs-work-queue.ts';
 import { runLister } from '../../../worker/src/list/run-lister.ts';
@@ -14,9 +13,11 @@ import { silentLogger } from '../../../worker/src/ports/logger.ts';
 import type { ObjectLister } from '../../../worker/src/ports/object-store.ts';
 import { decodeWorkBatch, encodeWorkBatch } from '../../../worker/src/queue/work-message.ts';
 import { createS3ObjectStore } from '../../../worker/src/storage/s3-object-store.ts';
-import { motoClientOptions, motoEndpoint, testCredentials, testS3, uniqueBucket } from '../../support/aws.ts';
-import { type CliResult, runFerry, startFerry, tempDir, writeConfig } from '../../support/ferry-cli.ts';
+import { motoClientOptions, motoEndpoint, testS3, uniqueBucket } from '../../support/aws.ts';
+import { distributedRun } from '../../support/distributed-run.ts';
+import { mappingYaml, tempDir, writeConfig } from '../../support/ferry-cli.ts';
 import { bytesFor, createBucket, fingerprint, listKeys, putObject } from '../../support/objects.ts';
+import { pollFor } from '../../support/poll.ts';
 
 const MiB = 1024 * 1024;
 const controlUrl = inject('motoSource');
@@ -24,66 +25,22 @@ const source = testS3(inject('motoSource'));
 const destination = testS3(inject('motoDestination'));
 const control = motoEndpoint(controlUrl, 'control');
 const controlOptions = motoClientOptions;
-/** The control plane for the CLI: moto, default credential chain from the environment. */
-const controlEnv = {
-  FERRY_AWS_ENDPOINT_URL: controlUrl,
-  FERRY_REGION: 'us-east-1',
-  AWS_ACCESS_KEY_ID: testCredentials.accessKeyId,
-  AWS_SECRET_ACCESS_KEY: testCredentials.secretAccessKey,
-};
-const ferry = (args: string[]): Promise<CliResult> => runFerry(args, { env: controlEnv });
 
 describe('distributed mode', () => {
   const dir = tempDir('fleet');
   const sourceBucket = uniqueBucket('fleet-src');
   const destinationBucket = uniqueBucket('fleet-dst');
-  const name = uniqueBucket('ferry');
-  let queueUrl = '';
-  let deadLetterQueueUrl = '';
+  const fleet = distributedRun({ controlUrl, name: uniqueBucket('ferry') });
+  const { name, ferry, ledger } = fleet;
   let config = '';
-  const ledger = () =>
-    createDynamoDbLedger({ client: createDynamoDbClient(control, controlOptions), tableName: name });
-  const listRun = (runId: string) =>
-    ferry([
-      'list',
-      '--config',
-      config,
-      '--mapping',
-      'fleet',
-      '--run-id',
-      runId,
-      '--queue-url',
-      queueUrl,
-      '--table',
-      name,
-    ]);
-  const worker = (extra: string[] = []) =>
-    startFerry(
-      [
-        'worker',
-        '--config',
-        config,
-        '--queue-url',
-        queueUrl,
-        '--table',
-        name,
-        '--log-level',
-        'warn',
-        ...extra,
-      ],
-      { env: controlEnv },
-    );
+  const listRun = (runId: string) => ferry(fleet.listArgs({ config, mapping: 'fleet', runId }));
+  const worker = (args: string[] = []) => fleet.startWorker({ config, args });
 
   beforeAll(async () => {
-    const init = await ferry(['init', '--queue-name', name, '--table', name, '--max-receive-count', '3']);
-    expect(init.stderr).toBe('');
-    expect(init.code).toBe(0);
-    ({ queueUrl, deadLetterQueueUrl } = JSON.parse(init.stdout) as {
-      queueUrl: string;
-      deadLetterQueueUrl: string;
-    });
-    const again = await ferry(['init', '--queue-name', name, '--table', name, '--max-receive-count', '3']);
-    expect(JSON.parse(again.stdout)).toEqual(JSON.parse(init.stdout));
+    const init = await fleet.init({ maxReceiveCount: 3 });
+    expect(init.result.stderr).toBe('');
+    const again = await fleet.init({ maxReceiveCount: 3 });
+    expect(JSON.parse(again.result.stdout)).toEqual(JSON.parse(init.result.stdout));
     await createBucket(source, sourceBucket);
     await createBucket(destination, destinationBucket);
     config = writeConfig({
@@ -92,11 +49,13 @@ describe('distributed mode', () => {
       destinationUrl: inject('motoDestination'),
       transferYaml:
         'transfer: { concurrency: 4, multipartThreshold: 6MiB, partSize: 5MiB, maxPartsInFlight: 2 }',
-      mappingsYaml: [
-        '  - id: fleet',
-        `    source: { endpoint: src, bucket: ${sourceBucket}, prefix: "in/" }`,
-        `    destination: { endpoint: dst, bucket: ${destinationBucket}, prefix: "out/" }`,
-      ].join('\n'),
+      mappingsYaml: mappingYaml({
+        id: 'fleet',
+        sourceBucket,
+        sourcePrefix: 'in/',
+        destinationBucket,
+        destinationPrefix: 'out/',
+      }),
     });
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -181,13 +140,13 @@ describe('distributed mode', () => {
       [body, evil],
     ]) {
       for (const message of delivery)
-        await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: message }));
+        await sqs.send(new SendMessageCommand({ QueueUrl: fleet.queueUrl, MessageBody: message }));
       const result = await worker(['--exit-when-idle', '3']).done;
       expect(result.code, result.stderr).toBe(0);
     }
     const run = await runLedger.getRun('run-dup');
     expect(run?.copied).toEqual({ objects: 1, bytes: 500 });
-    const dead = await peekDeadLetters({ client: sqs, deadLetterQueueUrl });
+    const dead = await peekDeadLetters({ client: sqs, deadLetterQueueUrl: fleet.deadLetterQueueUrl });
     const reasons = dead.map((letter) => letter.reason ?? '').join('\n');
     expect(reasons).toMatch(/not JSON/);
     expect(reasons).toMatch(/outside the source prefix/);
@@ -200,15 +159,18 @@ describe('distributed mode', () => {
     const first = worker(['--visibility-timeout', '4']);
     const listed = await listRun('run-kill');
     expect(listed.code).toBe(0);
-    let sawUpload = false;
-    for (let i = 0; i < 400 && !sawUpload; i++) {
-      const uploads = await destination.send(
-        new ListMultipartUploadsCommand({ Bucket: destinationBucket, Prefix: 'out/huge/' }),
-      );
-      sawUpload = (uploads.Uploads ?? []).length > 0;
-      if (!sawUpload) await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-    expect(sawUpload).toBe(true);
+    const uploads = await pollFor({
+      read: async () =>
+        (
+          await destination.send(
+            new ListMultipartUploadsCommand({ Bucket: destinationBucket, Prefix: 'out/huge/' }),
+          )
+        ).Uploads ?? [],
+      until: (open) => open.length > 0,
+      attempts: 400,
+      intervalMs: 25,
+    });
+    expect(uploads?.length).toBeGreaterThan(0);
     first.child.kill('SIGKILL');
     expect((await first.done).signal).toBe('SIGKILL');
     const rescuer = await worker(['--exit-when-idle', '10']).done;
@@ -234,8 +196,8 @@ describe('distributed mode', () => {
     const runLedger = ledger();
     const queue = createSqsWorkQueue({
       client: createSqsClient(control, controlOptions),
-      queueUrl,
-      deadLetterQueueUrl,
+      queueUrl: fleet.queueUrl,
+      deadLetterQueueUrl: fleet.deadLetterQueueUrl,
     });
     const store = createS3ObjectStore({
       client: createS3Client({ ...control, url: inject('motoSource') }, controlOptions),

@@ -4,9 +4,8 @@ import { rmSync } from 'node:fs';
 import { HeadObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import { createDynamoDbClient, createS3Client, createSqsClient } from '../../../worker/src/aws/clients.ts';
+import { createS3Client, createSqsClient } from '../../../worker/src/aws/clients.ts';
 import type { TransferSettings } from '../../../worker/src/config/types.ts';
-import { createDynamoDbLedger } from '../../../worker/src/distributed/dynamodb-ledger.ts';
 import { createSqsWorkQueue } from '../../../worker/src/distributed/sqs-work-queue.ts';
 import { runLister } from '../../../worker/src/list/run-lister.ts';
 import { batchIdOf, batchLimitsFor } from '../../../worker/src/list/work-batcher.ts';
@@ -15,22 +14,17 @@ import { encodeWorkMessages } from '../../../worker/src/queue/work-message.ts';
 import { createS3ObjectStore } from '../../../worker/src/storage/s3-object-store.ts';
 import { checksumOf } from '../../../worker/src/transfer/checksum.ts';
 import { planSharing } from '../../../worker/src/transfer/shared-ranges.ts';
-import { motoClientOptions, motoEndpoint, testCredentials, testS3, uniqueBucket } from '../../support/aws.ts';
-import { type CliResult, runFerry, startFerry, tempDir, writeConfig } from '../../support/ferry-cli.ts';
+import { motoClientOptions, motoEndpoint, testS3, uniqueBucket } from '../../support/aws.ts';
+import { distributedRun } from '../../support/distributed-run.ts';
+import { mappingYaml, tempDir, writeConfig } from '../../support/ferry-cli.ts';
 import { bytesFor, createBucket, fingerprint, putObject } from '../../support/objects.ts';
+import { pollFor } from '../../support/poll.ts';
 
 const MiB = 1024 * 1024;
 const controlUrl = inject('motoSource');
 const source = testS3(inject('motoSource'));
 const destination = testS3(inject('motoDestination'));
 const control = motoEndpoint(controlUrl, 'control');
-const controlEnv = {
-  FERRY_AWS_ENDPOINT_URL: controlUrl,
-  FERRY_REGION: 'us-east-1',
-  AWS_ACCESS_KEY_ID: testCredentials.accessKeyId,
-  AWS_SECRET_ACCESS_KEY: testCredentials.secretAccessKey,
-};
-const ferry = (args: string[]): Promise<CliResult> => runFerry(args, { env: controlEnv });
 
 /** 5 MiB parts, ranges of two parts: a 38 MiB object makes 8 parts in 4 ranges. */
 const transfer: TransferSettings = {
@@ -49,27 +43,10 @@ describe('a shared object in distributed mode', () => {
   const dir = tempDir('shared');
   const sourceBucket = uniqueBucket('shared-src');
   const destinationBucket = uniqueBucket('shared-dst');
-  const name = uniqueBucket('ferry-shared');
-  let queueUrl = '';
+  const fleet = distributedRun({ controlUrl, name: uniqueBucket('ferry-shared') });
+  const { name, ferry, ledger } = fleet;
   let config = '';
-  const ledger = () =>
-    createDynamoDbLedger({ client: createDynamoDbClient(control, motoClientOptions), tableName: name });
-  const worker = (extra: string[]) =>
-    startFerry(
-      [
-        'worker',
-        '--config',
-        config,
-        '--queue-url',
-        queueUrl,
-        '--table',
-        name,
-        '--log-level',
-        'warn',
-        ...extra,
-      ],
-      { env: controlEnv },
-    );
+  const worker = (args: string[]) => fleet.startWorker({ config, args });
   /** Lists and plans a run in this process, with the batch limits the config gives (shared objects included). */
   const listRun = async (runId: string, prefix: string) => {
     const runLedger = ledger();
@@ -94,7 +71,10 @@ describe('a shared object in distributed mode', () => {
       destination: store(inject('motoDestination'), destinationBucket),
       ledger: runLedger,
       memory: runLedger,
-      queue: createSqsWorkQueue({ client: createSqsClient(control, motoClientOptions), queueUrl }),
+      queue: createSqsWorkQueue({
+        client: createSqsClient(control, motoClientOptions),
+        queueUrl: fleet.queueUrl,
+      }),
       logger: silentLogger,
       limits: batchLimitsFor(transfer),
     });
@@ -123,9 +103,7 @@ describe('a shared object in distributed mode', () => {
   };
 
   beforeAll(async () => {
-    const init = await ferry(['init', '--queue-name', name, '--table', name, '--max-receive-count', '5']);
-    expect(init.code, init.stderr).toBe(0);
-    ({ queueUrl } = JSON.parse(init.stdout) as { queueUrl: string });
+    await fleet.init({ maxReceiveCount: 5 });
     await createBucket(source, sourceBucket);
     await createBucket(destination, destinationBucket);
     config = writeConfig({
@@ -134,11 +112,13 @@ describe('a shared object in distributed mode', () => {
       destinationUrl: inject('motoDestination'),
       transferYaml:
         'transfer: { concurrency: 4, multipartThreshold: 6MiB, partSize: 5MiB, maxPartsInFlight: 2, sharedObjectThreshold: 20MiB, rangeSize: 10MiB }',
-      mappingsYaml: [
-        '  - id: shared',
-        `    source: { endpoint: src, bucket: ${sourceBucket}, prefix: "" }`,
-        `    destination: { endpoint: dst, bucket: ${destinationBucket}, prefix: "out/" }`,
-      ].join('\n'),
+      mappingsYaml: mappingYaml({
+        id: 'shared',
+        sourceBucket,
+        sourcePrefix: '',
+        destinationBucket,
+        destinationPrefix: 'out/',
+      }),
     });
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -169,7 +149,7 @@ describe('a shared object in distributed mode', () => {
       shared: { partSizeBytes: 5 * MiB, rangeCount: 4 },
     });
     const sqs = createSqsClient(control, motoClientOptions);
-    await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: ranges[2] ?? '' }));
+    await sqs.send(new SendMessageCommand({ QueueUrl: fleet.queueUrl, MessageBody: ranges[2] ?? '' }));
 
     const results = await Promise.all([
       worker(['--exit-when-idle', '8']).done,
@@ -200,19 +180,20 @@ describe('a shared object in distributed mode', () => {
     expect(listed.planned).toEqual({ objects: 1, bytes: GIANT_BYTES });
     const runLedger = ledger();
     const ref = sharedRef('run-killed', key);
-    let recordedParts = 0;
-    let uploadId = '';
-    for (let i = 0; i < 2000 && recordedParts === 0; i++) {
-      const record = await runLedger.recallSharedUpload(ref);
-      if (record) {
-        uploadId = record.uploadId;
-        expect(record.state).toBe('OPEN');
-        recordedParts = (await runLedger.recallSharedParts(ref, { uploadId, firstPart: 1, lastPart: 8 }))
-          .length;
-      }
-      if (recordedParts === 0) await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    expect(recordedParts).toBeGreaterThan(0);
+    const claimed = await pollFor({
+      read: async () => {
+        const record = await runLedger.recallSharedUpload(ref);
+        if (!record) return undefined;
+        const range = { uploadId: record.uploadId, firstPart: 1, lastPart: 8 };
+        return { record, recordedParts: (await runLedger.recallSharedParts(ref, range)).length };
+      },
+      until: ({ recordedParts }) => recordedParts > 0,
+      attempts: 2000,
+      intervalMs: 20,
+    });
+    expect(claimed?.recordedParts).toBeGreaterThan(0);
+    expect(claimed?.record.state).toBe('OPEN');
+    const uploadId = claimed?.record.uploadId;
     first.child.kill('SIGKILL');
     expect((await first.done).signal).toBe('SIGKILL');
     const killedAt = await runLedger.recallSharedUpload(ref);

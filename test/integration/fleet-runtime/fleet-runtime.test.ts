@@ -23,8 +23,9 @@ import {
   createSsmClient,
 } from '../../../worker/src/aws/clients.ts';
 import { createDynamoDbLedger } from '../../../worker/src/distributed/dynamodb-ledger.ts';
-import { motoClientOptions, motoEndpoint, testCredentials, testS3, uniqueBucket } from '../../support/aws.ts';
-import { runFerry, tempDir, writeConfig } from '../../support/ferry-cli.ts';
+import { motoClientOptions, motoEndpoint, testS3, uniqueBucket } from '../../support/aws.ts';
+import { controlPlaneEnv, initQueueAndTable } from '../../support/distributed-run.ts';
+import { mappingYaml, tempDir, writeConfig } from '../../support/ferry-cli.ts';
 import { type FleetRuntime, listerStopReason, startFleetRuntime } from '../../support/fleet-runtime.ts';
 import { type RunningServer, startMoto } from '../../support/moto.ts';
 import { bytesFor, createBucket, fingerprint, listKeys, putObject } from '../../support/objects.ts';
@@ -91,15 +92,8 @@ describe('local fleet runtime', () => {
   beforeAll(async () => {
     moto = await startMoto();
     ecs = createEcsClient(motoEndpoint(moto.url), motoClientOptions);
-    controlEnv = {
-      FERRY_AWS_ENDPOINT_URL: moto.url,
-      FERRY_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: testCredentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: testCredentials.secretAccessKey,
-    };
-    const init = await runFerry(['init', '--queue-name', name, '--table', name], { env: controlEnv });
-    expect(init.code, init.stderr).toBe(0);
-    const { queueUrl } = JSON.parse(init.stdout) as { queueUrl: string };
+    controlEnv = controlPlaneEnv(moto.url);
+    const { queueUrl } = await initQueueAndTable({ name, env: controlEnv });
     await createBucket(source, sourceBucket);
     await createBucket(destination, destinationBucket);
     const limit = pLimit(8);
@@ -113,11 +107,13 @@ describe('local fleet runtime', () => {
       dir,
       sourceUrl: inject('motoSource'),
       destinationUrl: inject('motoDestination'),
-      mappingsYaml: [
-        '  - id: rt',
-        `    source: { endpoint: src, bucket: ${sourceBucket}, prefix: "in/" }`,
-        `    destination: { endpoint: dst, bucket: ${destinationBucket}, prefix: "out/" }`,
-      ].join('\n'),
+      mappingsYaml: mappingYaml({
+        id: 'rt',
+        sourceBucket,
+        sourcePrefix: 'in/',
+        destinationBucket,
+        destinationPrefix: 'out/',
+      }),
     });
     const parameterName = `/ferry/${name}/config`;
     await createSsmClient(motoEndpoint(moto.url), motoClientOptions).send(

@@ -2,16 +2,15 @@
 import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import { createDynamoDbClient, createSqsClient } from '../../../worker/src/aws/clients.ts';
-import { createDynamoDbLedger } from '../../../worker/src/distributed/dynamodb-ledger.ts';
+import { createSqsClient } from '../../../worker/src/aws/clients.ts';
 import { createSqsWorkQueue } from '../../../worker/src/distributed/sqs-work-queue.ts';
 import { decodeListingCheckpoint, rangesToList } from '../../../worker/src/list/range-checkpoint.ts';
 import { compareKeys } from '../../../worker/src/plan/key-order.ts';
-import type { RunRecord } from '../../../worker/src/ports/ledger.ts';
 import { decodeWorkBatch, type WorkBatch } from '../../../worker/src/queue/work-message.ts';
-import { motoClientOptions, motoEndpoint, testCredentials, testS3, uniqueBucket } from '../../support/aws.ts';
+import { motoClientOptions, motoEndpoint, testS3, uniqueBucket } from '../../support/aws.ts';
+import { controlPlaneEnv, distributedRun, waitForRun } from '../../support/distributed-run.ts';
 import { type FaultProxy, startFaultProxy } from '../../support/fault-proxy.ts';
-import { runFerry, startFerry, tempDir, writeConfig } from '../../support/ferry-cli.ts';
+import { mappingYaml, startFerry, tempDir, writeConfig } from '../../support/ferry-cli.ts';
 import { createBucket } from '../../support/objects.ts';
 import { putKeys } from './list-fixtures.ts';
 
@@ -20,26 +19,14 @@ const control = motoEndpoint(controlUrl, 'control');
 const source = testS3(inject('motoSource'));
 const destination = testS3(inject('motoDestination'));
 
-/** The control plane for the CLI (SQS and DynamoDB on moto, or the proxy in front of it). */
-function controlEnv(url: string): Record<string, string> {
-  return {
-    FERRY_AWS_ENDPOINT_URL: url,
-    FERRY_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: testCredentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: testCredentials.secretAccessKey,
-  };
-}
-
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('a killed `ferry list`', () => {
   const dir = tempDir('lister-kill');
   const sourceBucket = uniqueBucket('lkill-src');
   const destinationBucket = uniqueBucket('lkill-dst');
-  const name = uniqueBucket('lkill');
+  const fleet = distributedRun({ controlUrl, name: uniqueBucket('lkill') });
   const runId = 'run-killed';
-  let queueUrl = '';
-  let deadLetterQueueUrl = '';
   let config = '';
   let proxy: FaultProxy | undefined;
   /** 2,400 keys: hashed names, dated parts, names with multi-byte characters; a third already at the destination. */
@@ -53,20 +40,8 @@ describe('a killed `ferry list`', () => {
   const atDestination = keys.filter((_, i) => i % 3 === 0);
   const toCopy = keys.filter((_, i) => i % 3 !== 0);
 
-  const ledger = () =>
-    createDynamoDbLedger({ client: createDynamoDbClient(control, motoClientOptions), tableName: name });
   const listArgs = () => [
-    'list',
-    '--config',
-    config,
-    '--mapping',
-    'killed',
-    '--run-id',
-    runId,
-    '--queue-url',
-    queueUrl,
-    '--table',
-    name,
+    ...fleet.listArgs({ config, mapping: 'killed', runId }),
     '--list-concurrency',
     '8',
     '--list-range-keys',
@@ -74,14 +49,7 @@ describe('a killed `ferry list`', () => {
   ];
 
   beforeAll(async () => {
-    const init = await runFerry(['init', '--queue-name', name, '--table', name], {
-      env: controlEnv(controlUrl),
-    });
-    expect(init.code, init.stderr).toBe(0);
-    ({ queueUrl, deadLetterQueueUrl } = JSON.parse(init.stdout) as {
-      queueUrl: string;
-      deadLetterQueueUrl: string;
-    });
+    await fleet.init();
     await createBucket(source, sourceBucket);
     await createBucket(destination, destinationBucket);
     await putKeys(source, { bucket: sourceBucket, keys, bodyOf: (key) => key });
@@ -94,11 +62,13 @@ describe('a killed `ferry list`', () => {
       dir,
       sourceUrl: inject('motoSource'),
       destinationUrl: inject('motoDestination'),
-      mappingsYaml: [
-        '  - id: killed',
-        `    source: { endpoint: src, bucket: ${sourceBucket}, prefix: "in/" }`,
-        `    destination: { endpoint: dst, bucket: ${destinationBucket}, prefix: "out/" }`,
-      ].join('\n'),
+      mappingsYaml: mappingYaml({
+        id: 'killed',
+        sourceBucket,
+        sourcePrefix: 'in/',
+        destinationBucket,
+        destinationPrefix: 'out/',
+      }),
     });
     // Every ledger write of the first lister takes a while, so it is surely killed in the middle of its listing.
     proxy = await startFaultProxy(controlUrl);
@@ -113,20 +83,17 @@ describe('a killed `ferry list`', () => {
   });
 
   test('resumes every unfinished range after its own checkpoint: exact totals, every key sent in one batch only', async () => {
-    const runLedger = ledger();
-    const first = startFerry(listArgs(), { env: controlEnv(proxy?.url ?? '') });
-    let atKill: RunRecord | undefined;
-    for (let attempt = 0; attempt < 1200; attempt++) {
-      const run = await runLedger.getRun(runId);
-      if (run?.listerState === 'LISTED') break;
-      // Killed once it has recorded some batches (the ledger's own view, read straight from moto).
-      if (run !== undefined && run.planned.objects + run.skipped.objects >= 300) {
-        first.child.kill('SIGKILL');
-        atKill = run;
-        break;
-      }
-      await sleep(25);
-    }
+    const runLedger = fleet.ledger();
+    const first = startFerry(listArgs(), { env: controlPlaneEnv(proxy?.url ?? '') });
+    // Killed once it has recorded some batches (the ledger's own view, read straight from moto).
+    const atKill = await waitForRun({
+      ledger: runLedger,
+      runId,
+      until: (run) => run.listerState === 'LISTED' || run.planned.objects + run.skipped.objects >= 300,
+      attempts: 1200,
+      intervalMs: 25,
+    });
+    if (atKill !== undefined && atKill.listerState !== 'LISTED') first.child.kill('SIGKILL');
     const killed = await first.done;
     expect(killed.signal, killed.stderr).toBe('SIGKILL');
     expect(atKill?.listerState).toBe('LISTING');
@@ -138,7 +105,7 @@ describe('a killed `ferry list`', () => {
     expect(progress.ranges.some((range) => range.done || range.lastKey !== undefined)).toBe(true);
     expect(recorded?.planned.objects).toBeLessThan(toCopy.length);
 
-    const second = await runFerry([...listArgs(), '--log-format', 'json'], { env: controlEnv(controlUrl) });
+    const second = await fleet.ferry([...listArgs(), '--log-format', 'json']);
     expect(second.code, second.stderr).toBe(0);
     const resumeLine = second.stderr.split('\n').find((line) => line.includes('"lister.resume"'));
     expect(resumeLine, second.stderr).toBeDefined();
@@ -157,8 +124,8 @@ describe('a killed `ferry list`', () => {
 
     const queue = createSqsWorkQueue({
       client: createSqsClient(control, motoClientOptions),
-      queueUrl,
-      deadLetterQueueUrl,
+      queueUrl: fleet.queueUrl,
+      deadLetterQueueUrl: fleet.deadLetterQueueUrl,
     });
     const batches: WorkBatch[] = [];
     for (;;) {

@@ -4,14 +4,14 @@ import { join } from 'node:path';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import pLimit from 'p-limit';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import { createDynamoDbClient, createS3Client } from '../../../worker/src/aws/clients.ts';
-import { createDynamoDbLedger } from '../../../worker/src/distributed/dynamodb-ledger.ts';
+import { createS3Client } from '../../../worker/src/aws/clients.ts';
 import type { ObjectEntry } from '../../../worker/src/domain/object.ts';
 import type { ManifestLine } from '../../../worker/src/manifest/manifest-line.ts';
 import { readManifest } from '../../../worker/src/manifest/manifest-reader.ts';
 import { createS3ObjectStore } from '../../../worker/src/storage/s3-object-store.ts';
-import { motoClientOptions, motoEndpoint, testCredentials, testS3, uniqueBucket } from '../../support/aws.ts';
-import { type CliResult, runFerry, startFerry, tempDir, writeConfig } from '../../support/ferry-cli.ts';
+import { motoClientOptions, motoEndpoint, testS3, uniqueBucket } from '../../support/aws.ts';
+import { distributedRun, waitForRun } from '../../support/distributed-run.ts';
+import { mappingYaml, runFerry, tempDir, writeConfig } from '../../support/ferry-cli.ts';
 import { bytesFor, createBucket, listKeys, putObject } from '../../support/objects.ts';
 
 const MiB = 1024 * 1024;
@@ -19,14 +19,6 @@ const controlUrl = inject('motoSource');
 const destinationUrl = inject('motoDestination');
 const source = testS3(controlUrl);
 const destination = testS3(destinationUrl);
-const control = motoEndpoint(controlUrl, 'control');
-const controlEnv = {
-  FERRY_AWS_ENDPOINT_URL: controlUrl,
-  FERRY_REGION: 'us-east-1',
-  AWS_ACCESS_KEY_ID: testCredentials.accessKeyId,
-  AWS_SECRET_ACCESS_KEY: testCredentials.secretAccessKey,
-};
-const ferry = (args: string[]): Promise<CliResult> => runFerry(args, { env: controlEnv });
 
 /** An engine store on one of the moto servers, to list buckets with ETags and read manifests back. */
 const storeOn = (url: string, bucket: string) =>
@@ -65,59 +57,23 @@ async function manifestOf(options: {
   return { byKey, parts: read.parts, linesRead: read.linesRead };
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 describe('the manifest', () => {
   const dir = tempDir('manifest');
   const sourceBucket = uniqueBucket('mf-src');
   const destinationBucket = uniqueBucket('mf-dst');
   const artifacts = uniqueBucket('mf-artifacts');
-  const name = uniqueBucket('ferry-mf');
-  let queueUrl = '';
+  const fleet = distributedRun({ controlUrl, name: uniqueBucket('ferry-mf') });
+  const { ferry, ledger } = fleet;
   let config = '';
-  const ledger = () =>
-    createDynamoDbLedger({ client: createDynamoDbClient(control, motoClientOptions), tableName: name });
   const listRun = (mapping: string, runId: string, configPath = config) =>
-    ferry([
-      'list',
-      '--config',
-      configPath,
-      '--mapping',
-      mapping,
-      '--run-id',
-      runId,
-      '--queue-url',
-      queueUrl,
-      '--table',
-      name,
-    ]);
-  const worker = (extra: string[], configPath = config, env: Record<string, string> = {}) =>
-    startFerry(
-      [
-        'worker',
-        '--config',
-        configPath,
-        '--queue-url',
-        queueUrl,
-        '--table',
-        name,
-        '--log-level',
-        'warn',
-        ...extra,
-      ],
-      { env: { ...controlEnv, ...env } },
-    );
-  const mappingYaml = (id: string, from: string, to: string) =>
-    [
-      `  - id: ${id}`,
-      `    source: { endpoint: src, bucket: ${sourceBucket}, prefix: "${from}" }`,
-      `    destination: { endpoint: dst, bucket: ${destinationBucket}, prefix: "${to}" }`,
-    ].join('\n');
+    ferry(fleet.listArgs({ config: configPath, mapping, runId }));
+  const worker = (args: string[], configPath = config, env: Record<string, string> = {}) =>
+    fleet.startWorker({ config: configPath, args, env });
+  const mapping = (id: string, sourcePrefix: string, destinationPrefix: string) =>
+    mappingYaml({ id, sourceBucket, sourcePrefix, destinationBucket, destinationPrefix });
 
   beforeAll(async () => {
-    const init = await ferry(['init', '--queue-name', name, '--table', name, '--max-receive-count', '3']);
-    expect(init.code, init.stderr).toBe(0);
-    ({ queueUrl } = JSON.parse(init.stdout) as { queueUrl: string });
+    await fleet.init({ maxReceiveCount: 3 });
     await createBucket(source, sourceBucket);
     await createBucket(source, artifacts);
     await createBucket(destination, destinationBucket);
@@ -128,9 +84,9 @@ describe('the manifest', () => {
       transferYaml:
         'transfer: { concurrency: 4, multipartThreshold: 6MiB, partSize: 5MiB, maxPartsInFlight: 2 }',
       mappingsYaml: [
-        mappingYaml('fleet', 'in/', 'out/'),
-        mappingYaml('term', 'term/', 'term-out/'),
-        mappingYaml('emb', 'emb/', 'emb-out/'),
+        mapping('fleet', 'in/', 'out/'),
+        mapping('term', 'term/', 'term-out/'),
+        mapping('emb', 'emb/', 'emb-out/'),
       ].join('\n'),
     });
   });
@@ -235,12 +191,14 @@ describe('the manifest', () => {
     const running = worker([], withManifest);
     const listed = await listRun('term', 'run-term', withManifest);
     expect(listed.code, listed.stderr).toBe(0);
-    let copied = 0;
-    for (let i = 0; i < 600 && copied < 40; i++) {
-      copied = (await ledger().getRun('run-term'))?.copied.objects ?? 0;
-      if (copied < 40) await sleep(100);
-    }
-    expect(copied).toBe(40);
+    const run = await waitForRun({
+      ledger: ledger(),
+      runId: 'run-term',
+      until: (recorded) => recorded.copied.objects >= 40,
+      attempts: 600,
+      intervalMs: 100,
+    });
+    expect(run?.copied.objects).toBe(40);
     // Everything is copied and recorded, and the manifest is still in the worker's memory.
     expect(await listKeys(source, artifacts, 'cfg/')).toEqual([]);
     running.child.kill('SIGTERM');

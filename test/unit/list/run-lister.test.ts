@@ -758,11 +758,34 @@ describe('runLister, cutting never changes a batch an earlier lister may have se
     encodeListingCheckpoint(progressOf(rangesFromBoundaries({ boundaries: ['p/0099', 'p/1599'] }))) ?? '';
   const limits = { maxItems: 20, maxBytes: 1_000_000, maxMessageBytes: 1_000_000 };
 
-  test('a resumed range is cut only after its first batch is sent again', async () => {
+  /** A run whose recorded ranges are the plan, before any lister ran. */
+  async function plannedRun() {
     const { ledger, queue } = setup();
     await ledger.startRun({ runId: 'r', mappingId: 'm', mode: 'incremental', startedAt: new Date() });
     const none = { objects: 0, bytes: 0 };
     await ledger.recordPlanned('r', { batchId: 'ranges', planned: none, skipped: none, checkpoint: plan });
+    return { ledger, queue };
+  }
+
+  /** A lister of the run into queue, over fresh sides, with ranges cut down to 50 keys. */
+  function listerOptions(queue: WorkQueue): Omit<ListerOptions, 'ledger'> {
+    return {
+      runId: 'r',
+      mapping,
+      mode: 'incremental',
+      memory: { recallCopies: async () => new Map() },
+      queue,
+      logger: silentLogger,
+      limits,
+      listConcurrency: 4,
+      split: { minRangeKeys: 50 },
+      source: fakeSide(keys.map((key) => entry(key, 1))),
+      destination: fakeSide(atDestination),
+    };
+  }
+
+  test('a resumed range is cut only after its first batch is sent again', async () => {
+    const { ledger, queue } = await plannedRun();
     const firstKeys = new Map<string, string>();
     const watching: WorkQueue = {
       ...queue,
@@ -782,28 +805,13 @@ describe('runLister, cutting never changes a batch an earlier lister may have se
         return ledger.recordPlanned(runId, batch);
       },
     };
-    const common = {
-      runId: 'r',
-      mapping,
-      mode: 'incremental' as const,
-      memory: { recallCopies: async () => new Map() },
-      queue: watching,
-      logger: silentLogger,
-      limits,
-      listConcurrency: 4,
-      split: { minRangeKeys: 50 },
-    };
-    const sides = () => ({
-      source: fakeSide(keys.map((key) => entry(key, 1))),
-      destination: fakeSide(atDestination),
-    });
     // One range at a time, so nothing is cut before it dies.
-    await expect(runLister({ ...common, ...sides(), ledger: dying, listConcurrency: 1 })).rejects.toThrow(
-      'stopped',
-    );
+    await expect(
+      runLister({ ...listerOptions(watching), ledger: dying, listConcurrency: 1 }),
+    ).rejects.toThrow('stopped');
     await ledger.setListerState('r', 'LISTING');
     const log = eventLog();
-    const run = await runLister({ ...common, ...sides(), ledger, logger: log.logger });
+    const run = await runLister({ ...listerOptions(watching), ledger, logger: log.logger });
     expect(log.field('lister.cuts', 'cuts')).toBeGreaterThan(0);
     expect(run.planned.objects).toBe(toCopy.length);
     const batches = await drainBatches(queue);
@@ -811,10 +819,7 @@ describe('runLister, cutting never changes a batch an earlier lister may have se
   });
 
   test('a range reaching its new end before the cut is recorded sends its last batch only after', async () => {
-    const { ledger, queue } = setup();
-    await ledger.startRun({ runId: 'r', mappingId: 'm', mode: 'incremental', startedAt: new Date() });
-    const none = { objects: 0, bytes: 0 };
-    await ledger.recordPlanned('r', { batchId: 'ranges', planned: none, skipped: none, checkpoint: plan });
+    const { ledger, queue } = await plannedRun();
     // Recording a cut takes long and then fails (the lister dies): the cut range has reached its new end by then.
     const dying: RunLedger = {
       ...ledger,
@@ -824,24 +829,9 @@ describe('runLister, cutting never changes a batch an earlier lister may have se
         throw new Error('stopped');
       },
     };
-    const common = {
-      runId: 'r',
-      mapping,
-      mode: 'incremental' as const,
-      memory: { recallCopies: async () => new Map() },
-      queue,
-      logger: silentLogger,
-      limits,
-      listConcurrency: 4,
-      split: { minRangeKeys: 50 },
-    };
-    const sides = () => ({
-      source: fakeSide(keys.map((key) => entry(key, 1))),
-      destination: fakeSide(atDestination),
-    });
-    await expect(runLister({ ...common, ...sides(), ledger: dying })).rejects.toThrow('stopped');
+    await expect(runLister({ ...listerOptions(queue), ledger: dying })).rejects.toThrow('stopped');
     await ledger.setListerState('r', 'LISTING');
-    const run = await runLister({ ...common, ...sides(), ledger });
+    const run = await runLister({ ...listerOptions(queue), ledger });
     expect(run.planned.objects).toBe(toCopy.length);
     expect(distinctBatchKeys(await drainBatches(queue)).sort()).toEqual(toCopy);
   });

@@ -1,21 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import type { MappingConfig, TransferSettings } from '../../../worker/src/config/types.ts';
+import type { MappingConfig } from '../../../worker/src/config/types.ts';
 import type { Clock } from '../../../worker/src/ports/clock.ts';
 import { type SamplePlanOptions, samplePlan } from '../../../worker/src/review/sample-plan.ts';
 import { MemoryObjectStore } from '../../../worker/src/storage/memory-object-store.ts';
 import { MemoryService } from '../../../worker/src/storage/memory-service.ts';
 import { createManualClock } from '../../support/manual-clock.ts';
+import { testTransferSettings } from '../../support/transfer-fixtures.ts';
 
 const MiB = 1024 * 1024;
 
-const transfer: TransferSettings = {
-  concurrency: 4,
-  multipartThresholdBytes: 16 * MiB,
-  partSizeBytes: 8 * MiB,
-  maxPartsInFlight: 4,
-  checksumAlgorithm: 'CRC32C',
-  maxAttempts: 1,
-};
+const transfer = testTransferSettings({ maxAttempts: 1 });
 
 function mapping(overrides: Partial<MappingConfig> = {}): MappingConfig {
   return {

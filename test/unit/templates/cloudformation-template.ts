@@ -1,29 +1,15 @@
 // Reads templates/ferry.yaml as plain JSON (CloudFormation's short-form tags become their Fn:: objects) for tests.
 import { readFileSync } from 'node:fs';
 import { parse, type Tags, type YAMLSeq } from 'yaml';
+import { fleetOutputNames } from '../../../worker/src/control/fleet-outputs.ts';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
 
 export const ferryTemplatePath = new URL('../../../templates/ferry.yaml', import.meta.url).pathname;
 
-/** The contract's stack outputs (issue 4), in its order. */
-export const contractOutputs = [
-  'QueueUrl',
-  'QueueArn',
-  'DeadLetterQueueUrl',
-  'LedgerTableName',
-  'ArtifactBucketName',
-  'ClusterName',
-  'ListerTaskDefinitionArn',
-  'ListerContainerName',
-  'ListerSubnetIds',
-  'ListerSecurityGroupId',
-  'WorkerGroupName',
-  'ConfigParameterName',
-  'DashboardName',
-  'LogGroupName',
-] as const;
+/** The contract's stack outputs (issue 4), in its order: the names the engine reads from a fleet stack. */
+export const contractOutputs = fleetOutputNames;
 
 const shortForms = [
   'Ref',

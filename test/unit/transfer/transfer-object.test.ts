@@ -13,6 +13,7 @@ import { checksumOf } from '../../../worker/src/transfer/checksum.ts';
 import { createPartSlots, type TransferContext } from '../../../worker/src/transfer/context.ts';
 import { AttemptedError } from '../../../worker/src/transfer/retry.ts';
 import { transferObject } from '../../../worker/src/transfer/transfer-object.ts';
+import { testTransferSettings } from '../../support/transfer-fixtures.ts';
 import { FakeObjectMemory } from './fake-object-memory.ts';
 import { InstrumentedStore } from './instrumented-store.ts';
 
@@ -20,14 +21,11 @@ const MiB = 1024 * 1024;
 /** 4 parts of 5 MiB parts: 5 + 5 + 5 + 1. */
 const FOUR_PARTS = 16 * MiB;
 
-const baseSettings: TransferSettings = {
-  concurrency: 4,
+const baseSettings = testTransferSettings({
   multipartThresholdBytes: 8 * MiB,
   partSizeBytes: 5 * MiB,
-  maxPartsInFlight: 4,
-  checksumAlgorithm: 'CRC32C',
   maxAttempts: 3,
-};
+});
 
 const instantClock: Clock = {
   now: () => new Date(0),

@@ -1,14 +1,12 @@
 // Shared objects through the worker loop: ranges copied into one upload, completed once, counted once; duplicates,
 // a lost claim, a vanished upload, a permanent failure and a contradicting message.
 import { createHash } from 'node:crypto';
-import pLimit from 'p-limit';
 import { describe, expect, test } from 'vitest';
-import type { MappingConfig, TransferSettings } from '../../../worker/src/config/types.ts';
+import type { TransferSettings } from '../../../worker/src/config/types.ts';
 import { createSqliteLedger } from '../../../worker/src/embedded/sqlite-ledger.ts';
 import { createSqliteWorkQueue, listDeadLetters } from '../../../worker/src/embedded/sqlite-work-queue.ts';
 import { openStateDb } from '../../../worker/src/embedded/state-db.ts';
 import { systemClock } from '../../../worker/src/ports/clock.ts';
-import { silentLogger } from '../../../worker/src/ports/logger.ts';
 import {
   encodeRangeWork,
   encodeWorkMessages,
@@ -18,27 +16,15 @@ import {
 import { MemoryObjectStore, type MemoryOperation } from '../../../worker/src/storage/memory-object-store.ts';
 import { MemoryService } from '../../../worker/src/storage/memory-service.ts';
 import { checksumOf, combineChecksums } from '../../../worker/src/transfer/checksum.ts';
-import { createPartSlots } from '../../../worker/src/transfer/context.ts';
 import type { DetailedBatchOutcome } from '../../../worker/src/worker/process-batch.ts';
 import { runWorkerLoop } from '../../../worker/src/worker/worker-loop.ts';
 import { seededRandom } from '../../support/seeded-random.ts';
+import { testMapping, testTransferSettings } from '../../support/transfer-fixtures.ts';
+import { loopOptions } from './loop-options.ts';
 
 const MiB = 1024 * 1024;
-const settings: TransferSettings = {
-  concurrency: 4,
-  multipartThresholdBytes: 8 * MiB,
-  partSizeBytes: 5 * MiB,
-  maxPartsInFlight: 4,
-  checksumAlgorithm: 'CRC32C',
-  maxAttempts: 2,
-};
-const mapping: MappingConfig = {
-  id: 'm',
-  source: { endpoint: 's', bucket: 'src', prefix: 'in/' },
-  destination: { endpoint: 'd', bucket: 'dst', prefix: 'out/' },
-  include: [],
-  exclude: [],
-};
+const settings = testTransferSettings({ multipartThresholdBytes: 8 * MiB, partSizeBytes: 5 * MiB });
+const mapping = testMapping();
 /** 5 parts of 5 MiB (the last shorter) in 3 ranges: parts 1-2, 3-4, 5. */
 const SIZE = 22 * MiB + 12_345;
 const RANGES = 3;
@@ -82,25 +68,16 @@ async function setup(
   const outcomes: DetailedBatchOutcome[] = [];
   const work = (loop: { maxMessagesInFlight?: number; settings?: TransferSettings } = {}) =>
     runWorkerLoop({
-      queue,
-      ledger,
-      clock: systemClock,
-      logger: silentLogger,
-      mappingOf: (id) => (id === 'm' ? { mapping, source, destination } : undefined),
-      visibilityTimeoutSec: 30,
+      ...loopOptions({
+        queue,
+        ledger,
+        runtime: { mapping, source, destination },
+        settings: loop.settings ?? settings,
+      }),
       maxMessagesInFlight: loop.maxMessagesInFlight ?? 3,
-      waitSec: 0,
       shouldStop: async () => true,
       retryDelaySec: 0,
       onOutcome: (_runId, _mappingId, outcome) => outcomes.push(outcome),
-      deps: {
-        settings: loop.settings ?? settings,
-        memory: ledger,
-        clock: systemClock,
-        logger: silentLogger,
-        objectLimit: pLimit(4),
-        parts: createPartSlots(4),
-      },
     });
   const bodies = encodeWorkMessages(batch);
   const expectCopied = async (deadLettered = 0): Promise<void> => {

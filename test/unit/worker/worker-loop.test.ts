@@ -1,33 +1,17 @@
-// The worker loop: copies batches, counts each batch once however often it is delivered, dead-letters poison.
-import pLimit from 'p-limit';
 import { describe, expect, test } from 'vitest';
-import type { MappingConfig, TransferSettings } from '../../../worker/src/config/types.ts';
 import { createSqliteLedger } from '../../../worker/src/embedded/sqlite-ledger.ts';
 import { createSqliteWorkQueue, listDeadLetters } from '../../../worker/src/embedded/sqlite-work-queue.ts';
 import { openStateDb } from '../../../worker/src/embedded/state-db.ts';
 import { systemClock } from '../../../worker/src/ports/clock.ts';
-import { silentLogger } from '../../../worker/src/ports/logger.ts';
 import { encodeWorkBatch, type WorkBatch } from '../../../worker/src/queue/work-message.ts';
 import { MemoryObjectStore } from '../../../worker/src/storage/memory-object-store.ts';
 import { checksumOf } from '../../../worker/src/transfer/checksum.ts';
-import { createPartSlots } from '../../../worker/src/transfer/context.ts';
 import { runWorkerLoop } from '../../../worker/src/worker/worker-loop.ts';
+import { testMapping, testTransferSettings } from '../../support/transfer-fixtures.ts';
+import { loopOptions } from './loop-options.ts';
 
-const settings: TransferSettings = {
-  concurrency: 4,
-  multipartThresholdBytes: 16 * 1024 * 1024,
-  partSizeBytes: 8 * 1024 * 1024,
-  maxPartsInFlight: 4,
-  checksumAlgorithm: 'CRC32C',
-  maxAttempts: 2,
-};
-const mapping: MappingConfig = {
-  id: 'm',
-  source: { endpoint: 's', bucket: 'src', prefix: 'in/' },
-  destination: { endpoint: 'd', bucket: 'dst', prefix: 'out/' },
-  include: [],
-  exclude: [],
-};
+const settings = testTransferSettings();
+const mapping = testMapping();
 
 async function setup(keys: string[]) {
   const db = openStateDb(':memory:');
@@ -49,24 +33,11 @@ async function setup(keys: string[]) {
   await ledger.startRun({ runId: 'run', mappingId: 'm', mode: 'full', startedAt: new Date() });
   const work = (options: { stopWhenEmpty: boolean; waitSec?: number; signal?: AbortSignal }) =>
     runWorkerLoop({
-      queue,
-      ledger,
-      clock: systemClock,
-      logger: silentLogger,
-      mappingOf: (id) => (id === 'm' ? { mapping, source, destination } : undefined),
-      visibilityTimeoutSec: 30,
+      ...loopOptions({ queue, ledger, runtime: { mapping, source, destination }, settings }),
       maxMessagesInFlight: 4,
       waitSec: options.waitSec ?? 0,
       shouldStop: async () => options.stopWhenEmpty,
       ...(options.signal ? { signal: options.signal } : {}),
-      deps: {
-        settings,
-        memory: ledger,
-        clock: systemClock,
-        logger: silentLogger,
-        objectLimit: pLimit(4),
-        parts: createPartSlots(4),
-      },
     });
   return { db, ledger, queue, destination, items, work };
 }

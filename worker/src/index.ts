@@ -38,8 +38,13 @@ export { parseParameterAssignments } from './control/stack-parameters.ts';
 export type { StartListerOptions, StartListerResult } from './control/start-lister.ts';
 export { startLister } from './control/start-lister.ts';
 export { defaultWorkerBytesPerSec, workersForDuration } from './control/worker-capacity.ts';
-export type { ScaleWorkersResult, WorkerGroupState } from './control/worker-group.ts';
-export { describeWorkerGroup, scaleWorkers } from './control/worker-group.ts';
+export type {
+  ScaleInResult,
+  ScaleInTarget,
+  ScaleWorkersResult,
+  WorkerGroupState,
+} from './control/worker-group.ts';
+export { describeWorkerGroup, scaleInWhenIdle, scaleWorkers } from './control/worker-group.ts';
 export type { ErrorClass } from './domain/errors.ts';
 export { ConfigError, errorMessage, FerryError } from './domain/errors.ts';
 export type { PlanSummary } from './plan/plan-summary.ts';

@@ -100160,8 +100160,9 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3218);
 /* harmony import */ var _ferry_worker__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(5058);
 /* harmony import */ var _ferry_worker__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(6237);
-/* harmony import */ var _ferry_worker__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(3607);
-/* harmony import */ var _lib_src_fleet_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(631);
+/* harmony import */ var _ferry_worker__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(2703);
+/* harmony import */ var _ferry_worker__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(3607);
+/* harmony import */ var _lib_src_fleet_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4221);
 /* harmony import */ var _lib_src_input_rules_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9995);
 /* harmony import */ var _lib_src_inputs_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9606);
 /* harmony import */ var _lib_src_outputs_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2705);
@@ -100212,13 +100213,14 @@ await (0,_lib_src_run_action_js__WEBPACK_IMPORTED_MODULE_5__/* .runAction */ .C)
                     scaleInWhenDone: {
                         autoScaling: session.clients.autoScaling,
                         groupName: session.fleet.outputs.WorkerGroupName,
+                        workQueue: (0,_ferry_worker__WEBPACK_IMPORTED_MODULE_9__/* .fleetQueues */ .T)(session).work,
                     },
                 }
                 : {}),
         });
         if (outcome.run !== undefined) {
             const instanceType = session.fleet.parameters.WorkerInstanceType;
-            await (0,_lib_src_summary_js__WEBPACK_IMPORTED_MODULE_6__/* .writeJobSummary */ .j)((0,_ferry_worker__WEBPACK_IMPORTED_MODULE_9__/* .renderRunReport */ .A)({
+            await (0,_lib_src_summary_js__WEBPACK_IMPORTED_MODULE_6__/* .writeJobSummary */ .j)((0,_ferry_worker__WEBPACK_IMPORTED_MODULE_10__/* .renderRunReport */ .A)({
                 ...outcome,
                 run: outcome.run,
                 failures: outcome.state === 'still-running' ? [] : outcome.failures,
@@ -100229,6 +100231,8 @@ await (0,_lib_src_run_action_js__WEBPACK_IMPORTED_MODULE_5__/* .runAction */ .C)
         return outcome;
     });
     (0,_lib_src_outputs_js__WEBPACK_IMPORTED_MODULE_4__/* .setOutputs */ .n0)(runOutputs(result));
+    if (result.state !== 'still-running' && result.scaleInSkipped)
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .notice */ .lm(result.scaleInSkipped);
     if (result.state === 'failed') {
         _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(`run ${id} failed: ${result.reason ?? 'see the job summary'}`);
     }
@@ -100249,7 +100253,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 631:
+/***/ 4221:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -100260,6 +100264,1109 @@ __nccwpck_require__.d(__webpack_exports__, {
 });
 
 // UNUSED EXPORTS: withControlPlaneClients
+
+// EXTERNAL MODULE: ./worker/src/control/fleet-session.ts + 21 modules
+var fleet_session = __nccwpck_require__(2703);
+// EXTERNAL MODULE: ./worker/src/control/control-clients.ts + 2 modules
+var control_clients = __nccwpck_require__(9152);
+// EXTERNAL MODULE: ./actions/lib/src/input-rules.ts + 1 modules
+var input_rules = __nccwpck_require__(9995);
+// EXTERNAL MODULE: ./actions/lib/src/inputs.ts
+var inputs = __nccwpck_require__(9606);
+;// CONCATENATED MODULE: ./actions/lib/src/aws-settings.ts
+// Where the actions reach AWS: the Region and an optional endpoint URL (moto, a VPC endpoint) from the inputs.
+
+
+/**
+ * Inputs `aws-region` (else AWS_REGION / AWS_DEFAULT_REGION, which configure-aws-credentials sets) and
+ * `aws-endpoint-url`. Credentials come from the default chain: the environment, web identity, the instance role.
+ */
+function awsSettingsFromInputs(env = process.env) {
+    const region = (0,inputs/* optionalInput */.$m)('aws-region', input_rules/* awsRegion */.Ue) ??
+        optionalEnvRegion(env.AWS_REGION, 'AWS_REGION') ??
+        optionalEnvRegion(env.AWS_DEFAULT_REGION, 'AWS_DEFAULT_REGION');
+    if (region === undefined)
+        throw new inputs/* InputError */.dz('aws-region', 'is required when neither AWS_REGION nor AWS_DEFAULT_REGION is set');
+    const url = (0,inputs/* optionalInput */.$m)('aws-endpoint-url', input_rules/* endpointUrl */.Pb);
+    return { region, ...(url === undefined ? {} : { endpointUrl: url }) };
+}
+function optionalEnvRegion(value, variable) {
+    if (value === undefined || value.trim() === '')
+        return undefined;
+    try {
+        return (0,input_rules/* awsRegion */.Ue)(value.trim());
+    }
+    catch (error) {
+        throw new inputs/* InputError */.dz('aws-region', `(from ${variable}) ${error.message}`);
+    }
+}
+
+;// CONCATENATED MODULE: ./actions/lib/src/fleet.ts
+// Opens what an action works on: the control-plane clients, or a deployed fleet (its stack outputs and ledger).
+
+
+
+
+/** Runs work with the control-plane clients (default credential chain), closing their sockets after. */
+async function withControlPlaneClients(aws, work) {
+    const clients = createControlPlaneClients(controlPlaneEndpointOf(aws));
+    try {
+        return await work(clients);
+    }
+    finally {
+        destroyControlPlaneClients(clients);
+    }
+}
+/** Runs work on the fleet the stack describes (a Config error names a missing stack or output), closing it after. */
+async function withFleet(options, work) {
+    const session = await (0,fleet_session/* openFleetSession */.P)({
+        stackName: options.stackName,
+        endpoint: (0,control_clients/* controlPlaneEndpointOf */.SG)(options.aws),
+    });
+    try {
+        return await work(session);
+    }
+    finally {
+        session.close();
+    }
+}
+/** The inputs every fleet action has: `stack-name`, `aws-region`, `aws-endpoint-url`. */
+function fleetFromInputs() {
+    return { stackName: (0,inputs/* requiredInput */.YF)('stack-name', input_rules/* stackName */.Qx), aws: awsSettingsFromInputs() };
+}
+
+
+/***/ }),
+
+/***/ 9995:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  kg: () => (/* binding */ RuleViolation),
+  Ue: () => (/* binding */ awsRegion),
+  zM: () => (/* binding */ input_rules_boolean),
+  iP: () => (/* binding */ durationSec),
+  Pb: () => (/* binding */ endpointUrl),
+  Rw: () => (/* binding */ engineRule),
+  dv: () => (/* binding */ nonNegativeInteger),
+  Vz: () => (/* binding */ runId),
+  Qx: () => (/* binding */ stackName)
+});
+
+// UNUSED EXPORTS: bucketName, bucketNames, mappingId, oneOf, positiveInteger, quoted, stackParameters, workspaceFile
+
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ./worker/src/domain/errors.ts
+var errors = __nccwpck_require__(5406);
+;// CONCATENATED MODULE: ./worker/src/control/run-id.ts
+// Run ids for the fleet: generated sortable as `<mapping>-<UTC timestamp>`, and checked when given.
+
+/** Letters, digits, `.`, `_` and `-`, starting with a letter or digit: safe in ledger keys, logs, URLs and ECS. */
+const runIdPattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+function assertRunId(runId) {
+    if (!runIdPattern.test(runId)) {
+        throw new errors/* FerryError */.lT('Config', `run id ${JSON.stringify(runId)}: use 1 to 128 letters, digits, '.', '_' or '-', starting with a letter or digit`);
+    }
+    return runId;
+}
+/** `<mapping>-YYYYMMDDTHHMMSSZ`: runs of one mapping sort by start time. */
+function newRunId(mappingId, now) {
+    const stamp = now
+        .toISOString()
+        .replace(/\.\d+Z$/, 'Z')
+        .replace(/[-:]/g, '');
+    return assertRunId(`${mappingId}-${stamp}`);
+}
+
+;// CONCATENATED MODULE: ./actions/lib/src/input-rules.ts
+// Pure rules for action inputs: each turns the text of one input into a value or says, in words, what is wrong with it.
+
+
+/** What a rule throws: the reason only; the reader adds which input it was. */
+class RuleViolation extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'RuleViolation';
+    }
+}
+/** A value shown in a message: quoted, escaped (a newline cannot start a new log line), and cut to 80 characters. */
+function quoted(text) {
+    const shown = text.length > 80 ? `${text.slice(0, 80)}…` : text;
+    return JSON.stringify(shown);
+}
+function refuse(text, what) {
+    throw new RuleViolation(`${quoted(text)} is not ${what}`);
+}
+const controlCharacters = /\p{Cc}/u;
+/** CloudFormation: a letter, then letters, digits and hyphens; at most 128 characters. */
+const stackName = (text) => {
+    if (!/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(text))
+        refuse(text, 'a stack name (a letter, then up to 127 letters, digits and hyphens)');
+    return text;
+};
+/** As the engine's config schema says: 1 to 63 lowercase letters, digits, `_` and `-`, starting with a letter or digit. */
+const mappingId = (text) => {
+    if (!/^[a-z0-9][a-z0-9_-]{0,62}$/.test(text))
+        refuse(text, 'a mapping id (1 to 63 lowercase letters, digits, "_" and "-", starting with a letter or digit)');
+    return text;
+};
+/** Runs an engine check: its Config errors (what it says about a bad value) become the reason for refusing. */
+function checkedByEngine(check) {
+    try {
+        return check();
+    }
+    catch (error) {
+        if (error instanceof errors/* FerryError */.lT && error.errorClass === 'Config')
+            throw new RuleViolation(error.message);
+        throw error;
+    }
+}
+/** An engine parser as an input rule, so a value is checked by the same code that later uses it. */
+function engineRule(parse) {
+    return (text) => checkedByEngine(() => parse(text));
+}
+/** As the engine stores them: 1 to 128 letters, digits, `.`, `_` and `-`, starting with a letter or digit. */
+const runId = engineRule(assertRunId);
+const reservedBucketPrefixes = (/* unused pure expression or super */ null && (['xn--', 'sthree-', 'amzn-s3-demo-']));
+const reservedBucketSuffixes = (/* unused pure expression or super */ null && (['-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3']));
+/** Amazon S3's general purpose bucket naming rules. */
+const bucketName = (text) => {
+    const what = 'an S3 bucket name (3 to 63 lowercase letters, digits, "." and "-", starting and ending with a letter or digit)';
+    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(text))
+        refuse(text, what);
+    if (text.includes('..'))
+        refuse(text, `${what}: it has two adjacent dots`);
+    if (/^\d+\.\d+\.\d+\.\d+$/.test(text))
+        refuse(text, `${what}: it is formatted as an IP address`);
+    const reserved = [
+        ...reservedBucketPrefixes.filter((prefix) => text.startsWith(prefix)),
+        ...reservedBucketSuffixes.filter((suffix) => text.endsWith(suffix)),
+    ];
+    if (reserved.length > 0)
+        refuse(text, `${what}: ${quoted(reserved[0])} is reserved by S3`);
+    return text;
+};
+/** A list of bucket names separated by commas or newlines, each checked. */
+const bucketNames = (text) => {
+    const names = text
+        .split(/[,\n]/)
+        .map((name) => name.trim())
+        .filter((name) => name !== '');
+    if (names.length === 0)
+        refuse(text, 'a list of S3 bucket names');
+    return names.map(bucketName);
+};
+/** An AWS Region code such as us-east-1, eu-central-2, cn-north-1 or us-gov-west-1. */
+const awsRegion = (text) => {
+    if (!/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(text))
+        refuse(text, 'an AWS Region (e.g. us-east-1)');
+    return text;
+};
+/** An http(s) URL without credentials, query or fragment: an emulator or a VPC endpoint. */
+const endpointUrl = (text) => {
+    let url;
+    try {
+        url = new URL(text);
+    }
+    catch {
+        refuse(text, 'a URL (e.g. https://vpce-1234.sqs.us-east-1.vpce.amazonaws.com)');
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+        refuse(text, 'an http:// or https:// URL');
+    if (url.username !== '' || url.password !== '')
+        refuse(text, 'a URL without a user name or password in it');
+    if (url.search !== '' || url.hash !== '' || /\s/.test(text))
+        refuse(text, 'a URL without a query or fragment');
+    return text;
+};
+function wholeNumber(text, what) {
+    if (!/^\d{1,15}$/.test(text))
+        refuse(text, what);
+    return Number(text);
+}
+/** 1, 2, 3, ... */
+const positiveInteger = (text) => {
+    const value = wholeNumber(text, 'a whole number above 0');
+    if (value === 0)
+        refuse(text, 'a whole number above 0');
+    return value;
+};
+/** 0, 1, 2, ... */
+const nonNegativeInteger = (text) => wholeNumber(text, 'a whole number (0 or more)');
+/** YAML 1.2's booleans, as the Actions toolkit reads them: true, True, TRUE, false, False, FALSE. */
+const input_rules_boolean = (text) => {
+    if (['true', 'True', 'TRUE'].includes(text))
+        return true;
+    if (['false', 'False', 'FALSE'].includes(text))
+        return false;
+    return refuse(text, 'true or false');
+};
+/** A duration in seconds from `90s`, `15m`, `2h`, `1h30m` or a bare number of seconds; more than 0. */
+const durationSec = (text) => {
+    const what = 'a duration such as 30s, 15m, 2h or 1h30m';
+    if (/^\d{1,9}$/.test(text))
+        return positiveInteger(text);
+    const match = /^(?:(\d{1,6})h)?(?:(\d{1,6})m)?(?:(\d{1,9})s)?$/.exec(text);
+    if (match === null)
+        return refuse(text, what);
+    const [, hours = '0', minutes = '0', seconds = '0'] = match;
+    const total = Number(hours) * 3600 + Number(minutes) * 60 + Number(seconds);
+    if (total <= 0)
+        refuse(text, `${what}, longer than 0`);
+    return total;
+};
+/** One of the given words. */
+function oneOf(choices) {
+    return (text) => {
+        const choice = choices.find((candidate) => candidate === text);
+        if (choice === undefined)
+            refuse(text, `one of ${choices.join(', ')}`);
+        return choice;
+    };
+}
+/**
+ * A file inside the workspace, given relative to it (or absolute, inside it): the absolute path. A path that leaves
+ * the workspace (`../`) or holds control characters is refused.
+ */
+function workspaceFile(workspace) {
+    return (text) => {
+        if (controlCharacters.test(text))
+            refuse(text, 'a file path (it holds control characters)');
+        const path = resolve(workspace, text);
+        const inside = relative(workspace, path);
+        if (inside === '' || inside.startsWith('..') || isAbsolute(inside))
+            refuse(text, `a file inside the workspace ${workspace}`);
+        return path;
+    };
+}
+/** CloudFormation parameter names: letters and digits. */
+const parameterKey = /^[A-Za-z0-9]{1,255}$/;
+/**
+ * Template parameters, one `Key=Value` per line (blank lines and `#` comments skipped), read by the engine's own
+ * parser: the value may hold `=`, commas and spaces; a key given twice is refused.
+ */
+const stackParameters = (text) => {
+    const lines = text
+        .split('\n')
+        .map((line) => line.trim())
+        .filter((line) => line !== '' && !line.startsWith('#'));
+    const parameters = checkedByEngine(() => parseParameterAssignments(lines));
+    for (const [key, value] of Object.entries(parameters)) {
+        if (!parameterKey.test(key))
+            refuse(key, 'a template parameter name (letters and digits)');
+        if (controlCharacters.test(value))
+            refuse(value, `a value for ${key} (it holds control characters)`);
+    }
+    return parameters;
+};
+
+
+/***/ }),
+
+/***/ 9606:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $m: () => (/* binding */ optionalInput),
+/* harmony export */   YF: () => (/* binding */ requiredInput),
+/* harmony export */   dz: () => (/* binding */ InputError)
+/* harmony export */ });
+/* unused harmony exports checkInputValue, workspaceDirectory, readInputFile */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3218);
+/* harmony import */ var _input_rules_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9995);
+// Reads an action's inputs (the INPUT_* variables the runner sets) through a rule, naming the input in every error.
+
+
+
+/** A bad input: the action stops before it calls AWS, with this message. */
+class InputError extends Error {
+    input;
+    constructor(input, message) {
+        super(`input ${input}: ${message}`);
+        this.name = 'InputError';
+        this.input = input;
+    }
+}
+/** Checks a value that belongs to an input (e.g. a part of it) with a rule, naming that input in the error. */
+function checkInputValue(name, text, rule) {
+    try {
+        return rule(text);
+    }
+    catch (error) {
+        if (error instanceof _input_rules_js__WEBPACK_IMPORTED_MODULE_2__/* .RuleViolation */ .kg)
+            throw new InputError(name, error.message);
+        throw error;
+    }
+}
+/** The input's text, trimmed; empty when it was not given (and action.yml has no default). */
+function inputText(name) {
+    return _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .getInput */ .V4(name, { trimWhitespace: true });
+}
+/** An input that must be given. */
+function requiredInput(name, rule) {
+    const text = inputText(name);
+    if (text === '')
+        throw new InputError(name, 'is required and was not given (or is empty)');
+    return checkInputValue(name, text, rule);
+}
+/** An input that may be left out (or empty): undefined then. */
+function optionalInput(name, rule) {
+    const text = inputText(name);
+    return text === '' ? undefined : checkInputValue(name, text, rule);
+}
+/** The workflow's workspace (GITHUB_WORKSPACE), where relative paths in inputs are resolved; else the working directory. */
+function workspaceDirectory() {
+    return process.env.GITHUB_WORKSPACE || process.cwd();
+}
+/** The text of a file an input names; a file that cannot be read is that input's error. */
+function readInputFile(name, path) {
+    try {
+        return readFileSync(path, 'utf8');
+    }
+    catch (error) {
+        const reason = error.code === 'ENOENT' ? 'no such file' : error.message;
+        throw new InputError(name, `cannot read ${path}: ${reason}`);
+    }
+}
+
+
+/***/ }),
+
+/***/ 2705:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   n0: () => (/* binding */ setOutputs)
+/* harmony export */ });
+/* unused harmony exports kebabCase, setKebabCaseOutputs */
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3218);
+// Sets an action's outputs; names from CloudFormation (QueueUrl) become the kebab-case GitHub uses (queue-url).
+
+/** `QueueUrl` → `queue-url`, `ListerSubnetIds` → `lister-subnet-ids`, `DLQArn` → `dlq-arn`. */
+function kebabCase(name) {
+    return name
+        .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+        .replace(/([A-Z]+)([A-Z][a-z])/g, '$1-$2')
+        .replace(/[\s_]+/g, '-')
+        .toLowerCase();
+}
+/** Every entry as one output, under the name given. */
+function setOutputs(outputs) {
+    for (const [name, value] of Object.entries(outputs))
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH(name, String(value));
+}
+/** Every entry as one output, its name kebab-cased. */
+function setKebabCaseOutputs(outputs) {
+    setOutputs(Object.fromEntries(Object.entries(outputs).map(([name, value]) => [kebabCase(name), value])));
+}
+
+
+/***/ }),
+
+/***/ 4527:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  C: () => (/* binding */ runAction)
+});
+
+// UNUSED EXPORTS: failureMessage
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 20 modules
+var core = __nccwpck_require__(3218);
+// EXTERNAL MODULE: ./worker/src/domain/errors.ts
+var errors = __nccwpck_require__(5406);
+// EXTERNAL MODULE: ./actions/lib/src/inputs.ts
+var inputs = __nccwpck_require__(9606);
+;// CONCATENATED MODULE: ./actions/lib/src/secrets.ts
+// Masks secrets in the job log before anything else is printed: AWS credentials from the environment and any
+// credential-looking input.
+
+/** Where AWS credentials sit in the environment (configure-aws-credentials sets these). */
+const awsCredentialVariables = [
+    'AWS_ACCESS_KEY_ID',
+    'AWS_SECRET_ACCESS_KEY',
+    'AWS_SESSION_TOKEN',
+    'AWS_SECURITY_TOKEN',
+];
+/** Names that say a value is a secret: an input named so, or a `Key=Value` line whose key is. */
+const credentialName = /secret|password|passwd|passphrase|token|credential|private[-_]?key|access[-_]?key|api[-_]?key/i;
+/** A name that only points at a secret (a Secrets Manager ARN, a parameter name) is not one itself. */
+const referenceName = /(?:arn|name)$/i;
+function looksLikeCredentialName(name) {
+    return credentialName.test(name) && !referenceName.test(name);
+}
+/** AWS access key ids (long-term AKIA…, temporary ASIA…) wherever they appear in an input. */
+const accessKeyId = /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g;
+function keyValueSecrets(text) {
+    const secrets = [];
+    for (const line of text.split('\n')) {
+        const at = line.indexOf('=');
+        if (at > 0 && looksLikeCredentialName(line.slice(0, at).trim()))
+            secrets.push(line.slice(at + 1).trim());
+    }
+    return secrets;
+}
+/**
+ * The values to mask (pure): AWS credential variables; every input whose name looks like a credential; AWS access key
+ * ids inside any input; and the values of `Key=Value` lines whose key looks like a credential. A multi-line value is
+ * masked as a whole and line by line, so no line of it shows either.
+ */
+function secretsToMask(env) {
+    const secrets = new Set();
+    const add = (value) => {
+        const trimmed = value?.trim() ?? '';
+        if (trimmed === '')
+            return;
+        secrets.add(trimmed);
+        if (!trimmed.includes('\n'))
+            return;
+        for (const line of trimmed.split('\n'))
+            if (line.trim() !== '')
+                secrets.add(line.trim());
+    };
+    for (const name of awsCredentialVariables)
+        add(env[name]);
+    for (const [name, value] of Object.entries(env)) {
+        if (!name.startsWith('INPUT_') || value === undefined)
+            continue;
+        if (looksLikeCredentialName(name.slice('INPUT_'.length)))
+            add(value);
+        for (const match of value.matchAll(accessKeyId))
+            add(match[0]);
+        for (const secret of keyValueSecrets(value))
+            add(secret);
+    }
+    return [...secrets];
+}
+/** Tells the runner to mask each secret (`::add-mask::`) in everything the job prints from now on. */
+function maskSecrets(env = process.env) {
+    for (const secret of secretsToMask(env))
+        core/* setSecret */.Pq(secret);
+}
+
+;// CONCATENATED MODULE: ./actions/lib/src/run-action.ts
+// Runs one action's main: masks secrets first, and turns what it throws into a failed step that says what went wrong.
+
+
+
+
+/** The step's failure message: bad inputs as they are, engine errors with their class (e.g. `Config: …`). */
+function failureMessage(error) {
+    if (error instanceof inputs/* InputError */.dz)
+        return error.message;
+    if (error instanceof errors/* FerryError */.lT)
+        return `${error.errorClass}: ${error.message}`;
+    return `Internal: ${(0,errors/* errorMessage */.gJ)(error)}`;
+}
+/** Masks secrets, runs main, and fails the step (exit code 1, an error annotation) if it throws. */
+async function runAction(main) {
+    maskSecrets();
+    try {
+        await main();
+    }
+    catch (error) {
+        core/* setFailed */.C1(failureMessage(error));
+        if (error instanceof Error && !(error instanceof inputs/* InputError */.dz) && error.stack)
+            core/* debug */.Yz(error.stack);
+    }
+}
+
+
+/***/ }),
+
+/***/ 615:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   j: () => (/* binding */ writeJobSummary)
+/* harmony export */ });
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3218);
+// Writes markdown to the job summary (the run's page on GitHub); outside a runner, to the log instead.
+
+async function writeJobSummary(markdown) {
+    if (!process.env.GITHUB_STEP_SUMMARY) {
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(markdown);
+        return;
+    }
+    await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw(markdown, true).write();
+}
+
+
+/***/ }),
+
+/***/ 6237:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Ig: () => (/* binding */ awaitRun)
+});
+
+// UNUSED EXPORTS: defaultAwaitMaxWaitMinutes, defaultAwaitPollMs
+
+// EXTERNAL MODULE: ./worker/src/domain/errors.ts
+var errors = __nccwpck_require__(5406);
+// EXTERNAL MODULE: ./worker/src/ports/clock.ts
+var ports_clock = __nccwpck_require__(5961);
+;// CONCATENATED MODULE: ./worker/src/run/read-failures.ts
+async function readFailures(ledger, runId, cap) {
+    const failures = [];
+    let after;
+    do {
+        const page = await ledger.listFailures(runId, { limit: 1000, ...(after !== undefined ? { after } : {}) });
+        failures.push(...page.failures);
+        after = page.next;
+    } while (after !== undefined && failures.length < cap);
+    return failures.slice(0, cap);
+}
+
+;// CONCATENATED MODULE: ./worker/src/run/run-progress.ts
+/** Done means reconciled: the lister finished and every planned object reached a terminal state. */
+function isRunDone(run) {
+    return run.listerState === 'LISTED' && run.copied.objects + run.failed.objects >= run.planned.objects;
+}
+function remaining(run) {
+    return {
+        objects: Math.max(0, run.planned.objects - run.copied.objects - run.failed.objects),
+        bytes: Math.max(0, run.planned.bytes - run.copied.bytes - run.failed.bytes),
+    };
+}
+
+// EXTERNAL MODULE: ./worker/src/control/failure-threshold.ts
+var failure_threshold = __nccwpck_require__(5058);
+;// CONCATENATED MODULE: ./worker/src/control/poll.ts
+/**
+ * Checks at once, then after every interval, until check returns a value or the deadline passes. The last check is
+ * made at the deadline itself (a sleep is cut short to end there), so a deadline of now checks exactly once.
+ */
+async function pollUntil(options) {
+    const { clock, intervalMs, deadlineMs, check } = options;
+    if (!Number.isFinite(intervalMs) || intervalMs <= 0)
+        throw new RangeError(`poll interval must be more than 0 ms, got ${intervalMs}`);
+    for (;;) {
+        const value = await check();
+        if (value !== undefined)
+            return { done: true, value };
+        const leftMs = deadlineMs - clock.now().getTime();
+        if (leftMs <= 0)
+            return { done: false };
+        await clock.sleep(Math.min(intervalMs, leftMs));
+    }
+}
+/** The deadline that many minutes from now on the clock. */
+function deadlineAfterMinutes(clock, minutes) {
+    if (!Number.isFinite(minutes) || minutes < 0)
+        throw new RangeError(`expected minutes >= 0, got ${minutes}`);
+    return clock.now().getTime() + minutes * 60_000;
+}
+
+// EXTERNAL MODULE: ./worker/src/report/units.ts
+var units = __nccwpck_require__(6224);
+;// CONCATENATED MODULE: ./worker/src/run/run-status.ts
+
+
+
+function phaseOf(run) {
+    if (run.listerState === 'FAILED')
+        return 'failed-listing';
+    if (isRunDone(run))
+        return 'done';
+    return run.listerState === 'LISTING' ? 'listing' : 'copying';
+}
+/** Bytes per second since the run started, and the time left at that rate once the plan is complete. */
+function rateAndEta(run, now) {
+    const elapsedMs = Math.max(1, now.getTime() - run.startedAt.getTime());
+    const bytesPerSec = (run.copied.bytes * 1000) / elapsedMs;
+    const left = remaining(run).bytes;
+    const etaMs = run.listerState !== 'LISTED' || bytesPerSec === 0
+        ? Number.POSITIVE_INFINITY
+        : (left / bytesPerSec) * 1000;
+    return { bytesPerSec, etaMs: isRunDone(run) ? 0 : etaMs };
+}
+function renderRunStatus(run, failures, now) {
+    const { bytesPerSec, etaMs } = rateAndEta(run, now);
+    const row = (name, counts) => [
+        name,
+        String(counts.objects),
+        formatBytes(counts.bytes),
+    ];
+    const lines = [
+        `run ${run.runId} (mapping ${run.mappingId}, ${run.mode}): ${phaseOf(run)}${run.reason ? ` — ${run.reason}` : ''}`,
+        renderTable(['', 'objects', 'bytes'], [
+            row('planned', run.planned),
+            row('copied', run.copied),
+            row('skipped', run.skipped),
+            row('failed', run.failed),
+        ]),
+        `rate ${formatRate(bytesPerSec)}, elapsed ${formatDuration(now.getTime() - run.startedAt.getTime())}, ETA ${formatDuration(etaMs)}`,
+    ];
+    if (failures.length > 0) {
+        lines.push('failures by class:');
+        for (const [errorClass, group] of groupFailures(failures)) {
+            lines.push(`  ${errorClass}: ${group.length}`);
+            for (const failure of group.slice(0, 5))
+                lines.push(`    ${JSON.stringify(failure.key)}: ${failure.message}`);
+        }
+    }
+    return lines.join('\n');
+}
+
+;// CONCATENATED MODULE: ./worker/src/control/progress-sample.ts
+
+
+
+function sampleOf(run, at, fleet) {
+    return {
+        at,
+        listerState: run.listerState,
+        planned: run.planned,
+        copied: run.copied,
+        skipped: run.skipped,
+        failed: run.failed,
+        ...(fleet.inServiceWorkers !== undefined ? { inServiceWorkers: fleet.inServiceWorkers } : {}),
+        ...(fleet.deadLetters !== undefined ? { deadLetters: fleet.deadLetters } : {}),
+    };
+}
+/** Bytes per second copied between two samples; undefined when they are not in time order. */
+function rateBetween(earlier, later) {
+    const elapsedMs = later.at.getTime() - earlier.at.getTime();
+    if (elapsedMs <= 0)
+        return undefined;
+    return (Math.max(0, later.copied.bytes - earlier.copied.bytes) * 1000) / elapsedMs;
+}
+function optional(value) {
+    return value === undefined ? '?' : String(value);
+}
+/**
+ * `12:05:00Z media-20250101T000000Z copying: 1200/5000 objects, 1.20 GiB/4.00 GiB, 25.0 MiB/s, ETA 32m10s, 3 workers,
+ * 0 dead letters, 0 failed`. The rate is over the last interval when there is a previous sample, else since the start;
+ * the ETA is unknown (?) while the run is still being listed.
+ */
+function progressLine(run, sample, previous) {
+    const overall = rateAndEta(run, sample.at);
+    const rate = (previous ? rateBetween(previous, sample) : undefined) ?? overall.bytesPerSec;
+    const left = remaining(run).bytes;
+    const etaMs = phaseOf(run) === 'done'
+        ? 0
+        : run.listerState === 'LISTED' && rate > 0
+            ? (left * 1000) / rate
+            : Number.NaN;
+    const time = sample.at.toISOString().slice(11, 19);
+    const done = run.copied.objects + run.failed.objects;
+    return (`${time}Z ${run.runId} ${phaseOf(run)}: ${done}/${run.planned.objects} objects, ` +
+        `${(0,units/* formatBytes */.z3)(run.copied.bytes)}/${(0,units/* formatBytes */.z3)(run.planned.bytes)}, ${(0,units/* formatRate */.CE)(rate)}, ETA ${(0,units/* formatDuration */.a3)(etaMs)}, ` +
+        `${optional(sample.inServiceWorkers)} workers, ${optional(sample.deadLetters)} dead letters, ${run.failed.objects} failed`);
+}
+
+// EXTERNAL MODULE: ./worker/src/control/worker-group.ts
+var worker_group = __nccwpck_require__(8684);
+;// CONCATENATED MODULE: ./worker/src/control/await-run.ts
+// `awaitRun`: follows a run in the ledger until it is reconciled done, with a progress line per poll and a deadline.
+
+
+
+
+
+
+
+
+const defaultAwaitPollMs = 60_000;
+const defaultAwaitMaxWaitMinutes = 330;
+const defaultMissingRunGraceMinutes = 15;
+/** Over: reconciled done, or the listing failed (nothing more will be planned). */
+function isOver(run) {
+    return isRunDone(run) || run.listerState === 'FAILED';
+}
+function verdict(run, threshold) {
+    if (run.listerState === 'FAILED')
+        return `the listing failed: ${run.reason ?? 'no reason recorded'}`;
+    if ((0,failure_threshold/* exceedsThreshold */.Zc)(run, threshold))
+        return `${run.failed.objects} objects failed, more than the ${(0,failure_threshold/* describeThreshold */.d9)(threshold)} allowed`;
+    return undefined;
+}
+/**
+ * Polls the ledger every interval until the run is reconciled done (the lister finished and every planned object was
+ * copied or failed) or its listing failed, reporting a progress line each time. The deadline returns still-running
+ * with the samples so far: awaiting again later picks the same run up. Once over: failed when the listing failed or
+ * failed objects exceed the threshold, else succeeded; workers scaled to 0 if asked.
+ */
+async function awaitRun(options) {
+    const { ledger, runId } = options;
+    const clock = options.clock ?? ports_clock/* systemClock */.m;
+    const startMs = clock.now().getTime();
+    const graceMs = (options.missingRunGraceMinutes ?? defaultMissingRunGraceMinutes) * 60_000;
+    const samples = [];
+    let latest;
+    const poll = await pollUntil({
+        clock,
+        intervalMs: options.pollIntervalMs ?? defaultAwaitPollMs,
+        deadlineMs: deadlineAfterMinutes(clock, options.maxWaitMinutes ?? defaultAwaitMaxWaitMinutes),
+        check: async () => {
+            const now = clock.now();
+            const run = await ledger.getRun(runId);
+            if (run === undefined) {
+                if (now.getTime() - startMs >= graceMs)
+                    throw new errors/* FerryError */.lT('Config', `run ${runId} is not in the ledger: was its lister started?`);
+                options.onProgress?.(`${now.toISOString().slice(11, 19)}Z ${runId}: not in the ledger yet (its lister is starting)`);
+                return undefined;
+            }
+            latest = run;
+            const sample = sampleOf(run, now, (await options.probe?.read()) ?? {});
+            options.onProgress?.(progressLine(run, sample, samples.at(-1)), sample);
+            samples.push(sample);
+            return isOver(run) ? run : undefined;
+        },
+    });
+    if (!poll.done)
+        return { state: 'still-running', ...(latest ? { run: latest } : {}), samples };
+    const run = poll.value;
+    const failures = run.failed.objects > 0 ? await readFailures(ledger, runId, options.maxFailuresRead ?? 1000) : [];
+    const scaleIn = options.scaleInWhenDone ? await (0,worker_group/* scaleInWhenIdle */.Ce)(options.scaleInWhenDone) : {};
+    const reason = verdict(run, options.failureThreshold ?? failure_threshold/* noFailuresAllowed */.HE);
+    return {
+        state: reason === undefined ? 'succeeded' : 'failed',
+        run,
+        failures,
+        samples,
+        ...(reason !== undefined ? { reason } : {}),
+        ...scaleIn,
+    };
+}
+
+
+/***/ }),
+
+/***/ 6512:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   b: () => (/* binding */ classifyAwsError),
+/* harmony export */   u: () => (/* binding */ awsCall)
+/* harmony export */ });
+/* harmony import */ var _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5406);
+/* harmony import */ var _storage_s3_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9676);
+// Classifies what a control-plane call (CloudFormation, ECS, Auto Scaling, S3, SSM) threw: bad input is a Config error.
+
+
+/** Codes by which these services refuse what they were asked: a name, parameter or value to fix, not to retry. */
+const refusedInputCodes = new Set([
+    'ValidationError',
+    'ValidationException',
+    'InvalidParameterException',
+    'InvalidParameterValue',
+    'InvalidParameterCombination',
+    'ClientException',
+    'ClusterNotFoundException',
+    'InsufficientCapabilitiesException',
+    'ParameterNotFound',
+]);
+/**
+ * A FerryError whose message starts with the context (e.g. `CloudFormation CreateChangeSet ferry`) and names the
+ * service's code; refused input is a Config error, everything else is classed as S3 failures are.
+ */
+function classifyAwsError(error, context) {
+    const classified = (0,_storage_s3_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .classifyS3Error */ .RC)(error, context);
+    const code = (0,_storage_s3_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .failureFactsOf */ .lO)(error).code;
+    if (code !== undefined && refusedInputCodes.has(code) && classified.errorClass !== 'Config')
+        return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .FerryError */ .lT('Config', classified.message, { cause: error });
+    return classified;
+}
+/** Runs one call, classifying what it throws. */
+async function awsCall(context, request) {
+    try {
+        return await request();
+    }
+    catch (error) {
+        throw classifyAwsError(error, context);
+    }
+}
+
+
+/***/ }),
+
+/***/ 9152:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  SG: () => (/* binding */ controlPlaneEndpointOf),
+  wT: () => (/* binding */ createControlPlaneClients),
+  KS: () => (/* binding */ destroyControlPlaneClients)
+});
+
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
+// EXTERNAL MODULE: external "node:https"
+var external_node_https_ = __nccwpck_require__(4708);
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-auto-scaling/dist-cjs/index.js
+var dist_cjs = __nccwpck_require__(8932);
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-cloudformation/dist-cjs/index.js
+var client_cloudformation_dist_cjs = __nccwpck_require__(3805);
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-dynamodb/dist-cjs/index.js
+var client_dynamodb_dist_cjs = __nccwpck_require__(4305);
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
+var client_ecs_dist_cjs = __nccwpck_require__(212);
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-s3/dist-cjs/index.js
+var client_s3_dist_cjs = __nccwpck_require__(3711);
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-sqs/dist-cjs/index.js
+var client_sqs_dist_cjs = __nccwpck_require__(8868);
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ssm/dist-cjs/index.js
+var client_ssm_dist_cjs = __nccwpck_require__(4736);
+// EXTERNAL MODULE: ./node_modules/@smithy/node-http-handler/dist-cjs/index.js
+var node_http_handler_dist_cjs = __nccwpck_require__(1279);
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/credential-providers/dist-cjs/index.js
+var credential_providers_dist_cjs = __nccwpck_require__(9719);
+// EXTERNAL MODULE: ./worker/src/domain/errors.ts
+var errors = __nccwpck_require__(5406);
+;// CONCATENATED MODULE: ./worker/src/aws/credentials.ts
+// Turns a configured CredentialSource into what the AWS SDK accepts, reading environment variables once, never printing them.
+
+
+/** The environment variable names an 'env' credential source reads. */
+function credentialVariableNames(prefix) {
+    return {
+        accessKeyId: `${prefix}_ACCESS_KEY_ID`,
+        secretAccessKey: `${prefix}_SECRET_ACCESS_KEY`,
+        sessionToken: `${prefix}_SESSION_TOKEN`,
+    };
+}
+function credentialsFromEnv(options) {
+    const names = credentialVariableNames(options.prefix);
+    const accessKeyId = options.env[names.accessKeyId];
+    const secretAccessKey = options.env[names.secretAccessKey];
+    const missing = [
+        accessKeyId ? undefined : names.accessKeyId,
+        secretAccessKey ? undefined : names.secretAccessKey,
+    ].filter((name) => name !== undefined);
+    if (!accessKeyId || !secretAccessKey) {
+        throw new errors/* FerryError */.lT('Config', `endpoint "${options.endpointName}": environment variable ${missing.join(' and ')} is not set`);
+    }
+    const sessionToken = options.env[names.sessionToken];
+    return sessionToken ? { accessKeyId, secretAccessKey, sessionToken } : { accessKeyId, secretAccessKey };
+}
+/**
+ * What the SDK client gets as `credentials` (undefined: the SDK's default provider chain).
+ * Throws a Config FerryError naming any missing variable.
+ */
+function resolveCredentials(options) {
+    const { source } = options;
+    switch (source.kind) {
+        case 'env':
+            return credentialsFromEnv({
+                prefix: source.prefix,
+                endpointName: options.endpointName,
+                env: options.env ?? process.env,
+            });
+        case 'profile':
+            return (0,credential_providers_dist_cjs/* fromIni */.nJ)({ profile: source.profile });
+        case 'default':
+            return undefined;
+    }
+}
+/** A stable description of where credentials come from (never the credentials themselves). */
+function credentials_describeCredentialSource(source) {
+    switch (source.kind) {
+        case 'env':
+            return `env:${source.prefix}`;
+        case 'profile':
+            return `profile:${source.profile}`;
+        case 'default':
+            return 'default';
+    }
+}
+
+;// CONCATENATED MODULE: ./worker/src/aws/clients.ts
+// The one place AWS SDK clients are built: endpoint, credentials, keep-alive sockets, retries and checksum policy.
+
+
+
+
+
+
+
+
+
+
+
+const defaultMaxSockets = 64;
+const defaultMaxAttempts = 5;
+/** Time allowed to open a TCP/TLS connection. */
+const connectionTimeoutMs = 10_000;
+/** A socket silent this long (no bytes either way) fails the request as a TimeoutError. */
+const socketIdleTimeoutMs = 60_000;
+function createHttpHandler(maxSockets) {
+    const agentOptions = { keepAlive: true, maxSockets };
+    return new node_http_handler_dist_cjs.NodeHttpHandler({
+        httpAgent: new external_node_http_.Agent(agentOptions),
+        httpsAgent: new external_node_https_.Agent(agentOptions),
+        connectionTimeout: connectionTimeoutMs,
+        socketTimeout: socketIdleTimeoutMs,
+    });
+}
+/** The settings every Ferry client shares; credentials are resolved (and env variables read) here. */
+function commonClientConfig(endpoint, options = {}) {
+    const credentials = resolveCredentials({
+        source: endpoint.credentials,
+        endpointName: endpoint.name,
+        ...(options.env ? { env: options.env } : {}),
+    });
+    return {
+        region: endpoint.region,
+        ...(endpoint.url ? { endpoint: endpoint.url } : {}),
+        ...(credentials ? { credentials } : {}),
+        requestHandler: createHttpHandler(options.maxSockets ?? defaultMaxSockets),
+        retryMode: 'standard',
+        maxAttempts: options.maxAttempts ?? defaultMaxAttempts,
+    };
+}
+/**
+ * An S3 client for the endpoint. Checksums are computed and verified by Ferry itself, so the SDK only adds
+ * them where an operation requires one (its default would CRC every body a second time in JavaScript).
+ */
+function createS3Client(endpoint, options) {
+    return new client_s3_dist_cjs/* S3Client */.YxF({
+        ...commonClientConfig(endpoint, options),
+        forcePathStyle: endpoint.forcePathStyle,
+        requestChecksumCalculation: 'WHEN_REQUIRED',
+        responseChecksumValidation: 'WHEN_REQUIRED',
+    });
+}
+function createSqsClient(endpoint, options) {
+    return new client_sqs_dist_cjs/* SQSClient */.hW(commonClientConfig(endpoint, options));
+}
+function createDynamoDbClient(endpoint, options) {
+    return new client_dynamodb_dist_cjs.DynamoDBClient(commonClientConfig(endpoint, options));
+}
+function createAutoScalingClient(endpoint, options) {
+    return new dist_cjs/* AutoScalingClient */.yis(commonClientConfig(endpoint, options));
+}
+function createSsmClient(endpoint, options) {
+    return new client_ssm_dist_cjs/* SSMClient */.jBj(commonClientConfig(endpoint, options));
+}
+function createCloudFormationClient(endpoint, options) {
+    return new client_cloudformation_dist_cjs/* CloudFormationClient */.m1N(commonClientConfig(endpoint, options));
+}
+function createEcsClient(endpoint, options) {
+    return new client_ecs_dist_cjs/* ECSClient */.Zgc(commonClientConfig(endpoint, options));
+}
+function normalizedUrl(url) {
+    try {
+        return new URL(url).href;
+    }
+    catch {
+        return url;
+    }
+}
+/**
+ * Identifies "the same service as seen with the same credentials": endpoints with equal ids can copy objects
+ * server-side between their buckets. Built from url, region and credential source, never from secrets.
+ */
+function serviceIdOf(endpoint) {
+    const where = endpoint.url ? normalizedUrl(endpoint.url) : 'aws';
+    return `${where}|${endpoint.region}|${describeCredentialSource(endpoint.credentials)}`;
+}
+
+;// CONCATENATED MODULE: ./worker/src/control/control-clients.ts
+
+/**
+ * Ferry's own AWS account and Region, default credential chain. An endpoint URL (an emulator, a VPC endpoint) is
+ * used for every service, and S3 is then addressed path-style (bucket names in the path, not the host).
+ */
+function controlPlaneEndpointOf(settings) {
+    return {
+        name: 'control-plane',
+        region: settings.region,
+        forcePathStyle: settings.endpointUrl !== undefined,
+        credentials: { kind: 'default' },
+        ...(settings.endpointUrl !== undefined ? { url: settings.endpointUrl } : {}),
+    };
+}
+function createControlPlaneClients(endpoint, options) {
+    return {
+        cloudFormation: createCloudFormationClient(endpoint, options),
+        ecs: createEcsClient(endpoint, options),
+        autoScaling: createAutoScalingClient(endpoint, options),
+        sqs: createSqsClient(endpoint, options),
+        dynamodb: createDynamoDbClient(endpoint, options),
+        // A control-plane endpoint URL is an emulator or a VPC endpoint: both take path-style bucket addresses.
+        s3: createS3Client({ ...endpoint, forcePathStyle: endpoint.forcePathStyle || endpoint.url !== undefined }, options),
+        ssm: createSsmClient(endpoint, options),
+    };
+}
+/** Closes every client's sockets. */
+function destroyControlPlaneClients(clients) {
+    for (const client of Object.values(clients))
+        client.destroy();
+}
+
+
+/***/ }),
+
+/***/ 5058:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   HE: () => (/* binding */ noFailuresAllowed),
+/* harmony export */   Zc: () => (/* binding */ exceedsThreshold),
+/* harmony export */   d9: () => (/* binding */ describeThreshold),
+/* harmony export */   jN: () => (/* binding */ parseFailureThreshold)
+/* harmony export */ });
+/* harmony import */ var _domain_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5406);
+// Pure: how many failed objects a run may have and still count as succeeded (a count, or a percent of those planned).
+
+const noFailuresAllowed = { maxFailedObjects: 0 };
+/** `10` (objects) or `0.5%` (of the planned objects). */
+function parseFailureThreshold(text) {
+    const trimmed = text.trim();
+    const percent = /^(\d+(?:\.\d+)?)%$/.exec(trimmed);
+    if (percent?.[1] !== undefined) {
+        const value = Number(percent[1]);
+        if (value <= 100)
+            return { maxFailedPercent: value };
+    }
+    else if (/^\d+$/.test(trimmed) && Number.isSafeInteger(Number(trimmed))) {
+        return { maxFailedObjects: Number(trimmed) };
+    }
+    throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .FerryError */ .lT('Config', `failure threshold ${JSON.stringify(text)}: expected a number of objects (10) or a percent of those planned (0.5%)`);
+}
+function describeThreshold(threshold) {
+    return 'maxFailedObjects' in threshold
+        ? `${threshold.maxFailedObjects} objects`
+        : `${threshold.maxFailedPercent}% of the planned objects`;
+}
+/** Whether the run's failed objects are more than the threshold allows. */
+function exceedsThreshold(run, threshold) {
+    const failed = run.failed.objects;
+    if ('maxFailedObjects' in threshold)
+        return failed > threshold.maxFailedObjects;
+    if (failed === 0)
+        return false;
+    const planned = Math.max(1, run.planned.objects);
+    return (failed * 100) / planned > threshold.maxFailedPercent;
+}
+
+
+/***/ }),
+
+/***/ 2703:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  T: () => (/* binding */ fleetQueues),
+  P: () => (/* binding */ openFleetSession)
+});
 
 // EXTERNAL MODULE: ./worker/src/domain/errors.ts
 var errors = __nccwpck_require__(5406);
@@ -101486,388 +102593,6 @@ function createDynamoDbLedger(options) {
     };
 }
 
-// EXTERNAL MODULE: external "node:http"
-var external_node_http_ = __nccwpck_require__(7067);
-// EXTERNAL MODULE: external "node:https"
-var external_node_https_ = __nccwpck_require__(4708);
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-auto-scaling/dist-cjs/index.js
-var client_auto_scaling_dist_cjs = __nccwpck_require__(8932);
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-cloudformation/dist-cjs/index.js
-var client_cloudformation_dist_cjs = __nccwpck_require__(3805);
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-dynamodb/dist-cjs/index.js
-var client_dynamodb_dist_cjs = __nccwpck_require__(4305);
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
-var client_ecs_dist_cjs = __nccwpck_require__(212);
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-s3/dist-cjs/index.js
-var client_s3_dist_cjs = __nccwpck_require__(3711);
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-sqs/dist-cjs/index.js
-var client_sqs_dist_cjs = __nccwpck_require__(8868);
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ssm/dist-cjs/index.js
-var client_ssm_dist_cjs = __nccwpck_require__(4736);
-// EXTERNAL MODULE: ./node_modules/@smithy/node-http-handler/dist-cjs/index.js
-var node_http_handler_dist_cjs = __nccwpck_require__(1279);
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/credential-providers/dist-cjs/index.js
-var credential_providers_dist_cjs = __nccwpck_require__(9719);
-;// CONCATENATED MODULE: ./worker/src/aws/credentials.ts
-// Turns a configured CredentialSource into what the AWS SDK accepts, reading environment variables once, never printing them.
-
-
-/** The environment variable names an 'env' credential source reads. */
-function credentialVariableNames(prefix) {
-    return {
-        accessKeyId: `${prefix}_ACCESS_KEY_ID`,
-        secretAccessKey: `${prefix}_SECRET_ACCESS_KEY`,
-        sessionToken: `${prefix}_SESSION_TOKEN`,
-    };
-}
-function credentialsFromEnv(options) {
-    const names = credentialVariableNames(options.prefix);
-    const accessKeyId = options.env[names.accessKeyId];
-    const secretAccessKey = options.env[names.secretAccessKey];
-    const missing = [
-        accessKeyId ? undefined : names.accessKeyId,
-        secretAccessKey ? undefined : names.secretAccessKey,
-    ].filter((name) => name !== undefined);
-    if (!accessKeyId || !secretAccessKey) {
-        throw new errors/* FerryError */.lT('Config', `endpoint "${options.endpointName}": environment variable ${missing.join(' and ')} is not set`);
-    }
-    const sessionToken = options.env[names.sessionToken];
-    return sessionToken ? { accessKeyId, secretAccessKey, sessionToken } : { accessKeyId, secretAccessKey };
-}
-/**
- * What the SDK client gets as `credentials` (undefined: the SDK's default provider chain).
- * Throws a Config FerryError naming any missing variable.
- */
-function resolveCredentials(options) {
-    const { source } = options;
-    switch (source.kind) {
-        case 'env':
-            return credentialsFromEnv({
-                prefix: source.prefix,
-                endpointName: options.endpointName,
-                env: options.env ?? process.env,
-            });
-        case 'profile':
-            return (0,credential_providers_dist_cjs/* fromIni */.nJ)({ profile: source.profile });
-        case 'default':
-            return undefined;
-    }
-}
-/** A stable description of where credentials come from (never the credentials themselves). */
-function credentials_describeCredentialSource(source) {
-    switch (source.kind) {
-        case 'env':
-            return `env:${source.prefix}`;
-        case 'profile':
-            return `profile:${source.profile}`;
-        case 'default':
-            return 'default';
-    }
-}
-
-;// CONCATENATED MODULE: ./worker/src/aws/clients.ts
-// The one place AWS SDK clients are built: endpoint, credentials, keep-alive sockets, retries and checksum policy.
-
-
-
-
-
-
-
-
-
-
-
-const defaultMaxSockets = 64;
-const defaultMaxAttempts = 5;
-/** Time allowed to open a TCP/TLS connection. */
-const connectionTimeoutMs = 10_000;
-/** A socket silent this long (no bytes either way) fails the request as a TimeoutError. */
-const socketIdleTimeoutMs = 60_000;
-function createHttpHandler(maxSockets) {
-    const agentOptions = { keepAlive: true, maxSockets };
-    return new node_http_handler_dist_cjs.NodeHttpHandler({
-        httpAgent: new external_node_http_.Agent(agentOptions),
-        httpsAgent: new external_node_https_.Agent(agentOptions),
-        connectionTimeout: connectionTimeoutMs,
-        socketTimeout: socketIdleTimeoutMs,
-    });
-}
-/** The settings every Ferry client shares; credentials are resolved (and env variables read) here. */
-function commonClientConfig(endpoint, options = {}) {
-    const credentials = resolveCredentials({
-        source: endpoint.credentials,
-        endpointName: endpoint.name,
-        ...(options.env ? { env: options.env } : {}),
-    });
-    return {
-        region: endpoint.region,
-        ...(endpoint.url ? { endpoint: endpoint.url } : {}),
-        ...(credentials ? { credentials } : {}),
-        requestHandler: createHttpHandler(options.maxSockets ?? defaultMaxSockets),
-        retryMode: 'standard',
-        maxAttempts: options.maxAttempts ?? defaultMaxAttempts,
-    };
-}
-/**
- * An S3 client for the endpoint. Checksums are computed and verified by Ferry itself, so the SDK only adds
- * them where an operation requires one (its default would CRC every body a second time in JavaScript).
- */
-function createS3Client(endpoint, options) {
-    return new client_s3_dist_cjs/* S3Client */.YxF({
-        ...commonClientConfig(endpoint, options),
-        forcePathStyle: endpoint.forcePathStyle,
-        requestChecksumCalculation: 'WHEN_REQUIRED',
-        responseChecksumValidation: 'WHEN_REQUIRED',
-    });
-}
-function createSqsClient(endpoint, options) {
-    return new client_sqs_dist_cjs/* SQSClient */.hW(commonClientConfig(endpoint, options));
-}
-function createDynamoDbClient(endpoint, options) {
-    return new client_dynamodb_dist_cjs.DynamoDBClient(commonClientConfig(endpoint, options));
-}
-function createAutoScalingClient(endpoint, options) {
-    return new client_auto_scaling_dist_cjs/* AutoScalingClient */.yis(commonClientConfig(endpoint, options));
-}
-function createSsmClient(endpoint, options) {
-    return new client_ssm_dist_cjs/* SSMClient */.jBj(commonClientConfig(endpoint, options));
-}
-function createCloudFormationClient(endpoint, options) {
-    return new client_cloudformation_dist_cjs/* CloudFormationClient */.m1N(commonClientConfig(endpoint, options));
-}
-function createEcsClient(endpoint, options) {
-    return new client_ecs_dist_cjs/* ECSClient */.Zgc(commonClientConfig(endpoint, options));
-}
-function normalizedUrl(url) {
-    try {
-        return new URL(url).href;
-    }
-    catch {
-        return url;
-    }
-}
-/**
- * Identifies "the same service as seen with the same credentials": endpoints with equal ids can copy objects
- * server-side between their buckets. Built from url, region and credential source, never from secrets.
- */
-function serviceIdOf(endpoint) {
-    const where = endpoint.url ? normalizedUrl(endpoint.url) : 'aws';
-    return `${where}|${endpoint.region}|${describeCredentialSource(endpoint.credentials)}`;
-}
-
-;// CONCATENATED MODULE: ./worker/src/control/control-clients.ts
-
-/**
- * Ferry's own AWS account and Region, default credential chain. An endpoint URL (an emulator, a VPC endpoint) is
- * used for every service, and S3 is then addressed path-style (bucket names in the path, not the host).
- */
-function control_clients_controlPlaneEndpointOf(settings) {
-    return {
-        name: 'control-plane',
-        region: settings.region,
-        forcePathStyle: settings.endpointUrl !== undefined,
-        credentials: { kind: 'default' },
-        ...(settings.endpointUrl !== undefined ? { url: settings.endpointUrl } : {}),
-    };
-}
-function control_clients_createControlPlaneClients(endpoint, options) {
-    return {
-        cloudFormation: createCloudFormationClient(endpoint, options),
-        ecs: createEcsClient(endpoint, options),
-        autoScaling: createAutoScalingClient(endpoint, options),
-        sqs: createSqsClient(endpoint, options),
-        dynamodb: createDynamoDbClient(endpoint, options),
-        // A control-plane endpoint URL is an emulator or a VPC endpoint: both take path-style bucket addresses.
-        s3: createS3Client({ ...endpoint, forcePathStyle: endpoint.forcePathStyle || endpoint.url !== undefined }, options),
-        ssm: createSsmClient(endpoint, options),
-    };
-}
-/** Closes every client's sockets. */
-function control_clients_destroyControlPlaneClients(clients) {
-    for (const client of Object.values(clients))
-        client.destroy();
-}
-
-// EXTERNAL MODULE: ./worker/src/control/aws-error.ts
-var aws_error = __nccwpck_require__(6512);
-;// CONCATENATED MODULE: ./worker/src/control/stack-reader.ts
-// Reads a CloudFormation stack: whether it exists, its status, outputs and parameters.
-
-
-
-/** CloudFormation answers DescribeStacks for an unknown stack with a ValidationError naming it. */
-function isMissingStack(error) {
-    return error instanceof Error && /does not exist/i.test(error.message);
-}
-/** The stack, or undefined when there is none by that name (deleted stacks included). */
-async function findStack(options) {
-    try {
-        const output = await options.client.send(new client_cloudformation_dist_cjs/* DescribeStacksCommand */.Y47({ StackName: options.stackName }));
-        return output.Stacks?.[0];
-    }
-    catch (error) {
-        if (isMissingStack(error))
-            return undefined;
-        throw (0,aws_error/* classifyAwsError */.b)(error, `CloudFormation DescribeStacks ${options.stackName}`);
-    }
-}
-async function requireStack(options) {
-    const stack = await findStack(options);
-    if (stack === undefined)
-        throw new errors/* FerryError */.lT('Config', `there is no CloudFormation stack ${options.stackName}: deploy it first`);
-    return stack;
-}
-/** The stack's outputs as a name → value record. */
-function outputsOf(stack) {
-    const outputs = {};
-    for (const output of stack.Outputs ?? []) {
-        if (output.OutputKey !== undefined && output.OutputValue !== undefined)
-            outputs[output.OutputKey] = output.OutputValue;
-    }
-    return outputs;
-}
-/** The stack's parameters as a name → value record (NoEcho ones read as ****). */
-function parametersOf(stack) {
-    const parameters = {};
-    for (const parameter of stack.Parameters ?? []) {
-        if (parameter.ParameterKey !== undefined)
-            parameters[parameter.ParameterKey] = parameter.ParameterValue ?? '';
-    }
-    return parameters;
-}
-
-;// CONCATENATED MODULE: ./worker/src/control/fleet-outputs.ts
-
-
-/** The outputs every fleet stack has (templates/ferry.yaml). */
-const fleetOutputNames = [
-    'QueueUrl',
-    'QueueArn',
-    'DeadLetterQueueUrl',
-    'LedgerTableName',
-    'ArtifactBucketName',
-    'ClusterName',
-    'ListerTaskDefinitionArn',
-    'ListerContainerName',
-    'ListerSubnetIds',
-    'ListerSecurityGroupId',
-    'WorkerGroupName',
-    'ConfigParameterName',
-    'DashboardName',
-    'LogGroupName',
-];
-/** Checks and types the outputs; a missing or empty one is a Config error that names it and the stack. */
-function fleetOutputsFrom(stackName, outputs) {
-    const missing = fleetOutputNames.filter((name) => (outputs[name] ?? '') === '');
-    if (missing.length > 0) {
-        throw new errors/* FerryError */.lT('Config', `stack ${stackName} has no output ${missing.join(', ')}: is it a Ferry fleet stack, deployed from templates/ferry.yaml?`);
-    }
-    const value = (name) => outputs[name] ?? '';
-    const subnets = value('ListerSubnetIds')
-        .split(',')
-        .map((subnet) => subnet.trim())
-        .filter((subnet) => subnet !== '');
-    return {
-        QueueUrl: value('QueueUrl'),
-        QueueArn: value('QueueArn'),
-        DeadLetterQueueUrl: value('DeadLetterQueueUrl'),
-        LedgerTableName: value('LedgerTableName'),
-        ArtifactBucketName: value('ArtifactBucketName'),
-        ClusterName: value('ClusterName'),
-        ListerTaskDefinitionArn: value('ListerTaskDefinitionArn'),
-        ListerContainerName: value('ListerContainerName'),
-        ListerSubnetIds: subnets,
-        ListerSecurityGroupId: value('ListerSecurityGroupId'),
-        WorkerGroupName: value('WorkerGroupName'),
-        ConfigParameterName: value('ConfigParameterName'),
-        DashboardName: value('DashboardName'),
-        LogGroupName: value('LogGroupName'),
-    };
-}
-/** One output of a stack, or a Config error naming it. */
-function requiredOutput(stackName, outputs, name) {
-    const value = outputs[name];
-    if (value === undefined || value === '')
-        throw new FerryError('Config', `stack ${stackName} has no output ${name}`);
-    return value;
-}
-/** Reads the fleet stack and its outputs. */
-async function describeFleet(options) {
-    const stack = await requireStack({ client: options.cloudFormation, stackName: options.stackName });
-    return {
-        stackName: options.stackName,
-        stackStatus: stack.StackStatus ?? 'UNKNOWN',
-        outputs: fleetOutputsFrom(options.stackName, outputsOf(stack)),
-        parameters: parametersOf(stack),
-    };
-}
-
-;// CONCATENATED MODULE: ./worker/src/transfer/retry.ts
-// The one place Ferry retries an operation: retryable FerryErrors only, full-jitter exponential backoff, attempts counted.
-
-/** What withRetries throws: the last attempt's error (its class and message kept, itself as cause) and how many attempts were made. */
-class AttemptedError extends errors/* FerryError */.lT {
-    attempts;
-    constructor(options) {
-        super(options.error.errorClass, options.message ?? options.error.message, { cause: options.error });
-        this.name = 'AttemptedError';
-        this.attempts = options.attempts;
-    }
-}
-/** The attempts an error records: an AttemptedError's count, else 1. */
-function attemptsOf(error) {
-    return error instanceof AttemptedError ? error.attempts : 1;
-}
-/** Any thrown value as a FerryError: FerryErrors as they are, anything else as Internal. */
-function asFerryError(error) {
-    return error instanceof FerryError
-        ? error
-        : new FerryError('Internal', errorMessage(error), { cause: error });
-}
-/** Full jitter: uniformly random between 0 and min(maxDelayMs, baseDelayMs · 2^(attempt-1)). */
-function retry_backoffDelayMs(options) {
-    const ceilingMs = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** (options.attempt - 1));
-    return Math.floor(options.random() * ceilingMs);
-}
-function throwIfAborted(signal) {
-    if (signal?.aborted)
-        throw signal.reason;
-}
-/**
- * Runs operation(attempt) until it succeeds, retrying FerryErrors whose retryability is 'retry' (and that retryOn
- * accepts) up to maxAttempts in all. The final failure is thrown as an AttemptedError; an AttemptedError from an
- * inner loop that this loop did not retry passes through unchanged, keeping the inner count.
- */
-async function withRetries(operation, options) {
-    const random = options.random ?? Math.random;
-    for (let attempt = 1;; attempt += 1) {
-        throwIfAborted(options.signal);
-        try {
-            return await operation(attempt);
-        }
-        catch (thrown) {
-            throwIfAborted(options.signal);
-            const error = asFerryError(thrown);
-            const retryable = error.retryability === 'retry' && (options.retryOn?.(error) ?? true);
-            if (!retryable || attempt >= options.maxAttempts) {
-                if (attempt === 1 && error instanceof AttemptedError)
-                    throw error;
-                throw new AttemptedError({ error, attempts: attempt });
-            }
-            const delayMs = retry_backoffDelayMs({ ...options, attempt, random });
-            options.logger?.warn('retry', {
-                label: options.label,
-                attempt,
-                errorClass: error.errorClass,
-                message: error.message,
-                delayMs,
-            });
-            await options.clock.sleep(delayMs, options.signal);
-        }
-    }
-}
-
 ;// CONCATENATED MODULE: ./worker/src/distributed/sqs-send-batches.ts
 // Pure rules for putting message bodies on SQS: what SQS accepts, and how bodies are cut into SendMessageBatch calls.
 
@@ -101882,14 +102607,14 @@ const maxEntriesPerBatch = 10;
  */
 const defaultMaxBatchBytes = 262_144;
 /** The queues `ferry init` makes take messages up to this size. */
-const sqs_send_batches_queueMaximumMessageBytes = 262_144;
+const queueMaximumMessageBytes = 262_144;
 /**
  * Room kept in every message for the attributes deadLetter adds (reason, receive count, id), so that any message
  * that was sent can also be dead-lettered into a queue of the same maximum size.
  */
 const deadLetterAttributeReserveBytes = 4_096;
 /** The largest body send accepts by default. */
-const defaultMaxBodyBytes = sqs_send_batches_queueMaximumMessageBytes - deadLetterAttributeReserveBytes;
+const defaultMaxBodyBytes = queueMaximumMessageBytes - deadLetterAttributeReserveBytes;
 /** SQS bills one request per started 64 KiB of payload. */
 const billedChunkBytes = 65_536;
 /** The requests SQS bills for a call carrying payloadBytes of messages: one per started 64 KiB, at least one. */
@@ -101955,6 +102680,73 @@ function planSendBatches(bodies, limits) {
     if (current.length > 0)
         batches.push(current);
     return batches;
+}
+
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-sqs/dist-cjs/index.js
+var client_sqs_dist_cjs = __nccwpck_require__(8868);
+;// CONCATENATED MODULE: ./worker/src/transfer/retry.ts
+// The one place Ferry retries an operation: retryable FerryErrors only, full-jitter exponential backoff, attempts counted.
+
+/** What withRetries throws: the last attempt's error (its class and message kept, itself as cause) and how many attempts were made. */
+class AttemptedError extends errors/* FerryError */.lT {
+    attempts;
+    constructor(options) {
+        super(options.error.errorClass, options.message ?? options.error.message, { cause: options.error });
+        this.name = 'AttemptedError';
+        this.attempts = options.attempts;
+    }
+}
+/** The attempts an error records: an AttemptedError's count, else 1. */
+function attemptsOf(error) {
+    return error instanceof AttemptedError ? error.attempts : 1;
+}
+/** Any thrown value as a FerryError: FerryErrors as they are, anything else as Internal. */
+function asFerryError(error) {
+    return error instanceof FerryError
+        ? error
+        : new FerryError('Internal', errorMessage(error), { cause: error });
+}
+/** Full jitter: uniformly random between 0 and min(maxDelayMs, baseDelayMs · 2^(attempt-1)). */
+function retry_backoffDelayMs(options) {
+    const ceilingMs = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** (options.attempt - 1));
+    return Math.floor(options.random() * ceilingMs);
+}
+function throwIfAborted(signal) {
+    if (signal?.aborted)
+        throw signal.reason;
+}
+/**
+ * Runs operation(attempt) until it succeeds, retrying FerryErrors whose retryability is 'retry' (and that retryOn
+ * accepts) up to maxAttempts in all. The final failure is thrown as an AttemptedError; an AttemptedError from an
+ * inner loop that this loop did not retry passes through unchanged, keeping the inner count.
+ */
+async function withRetries(operation, options) {
+    const random = options.random ?? Math.random;
+    for (let attempt = 1;; attempt += 1) {
+        throwIfAborted(options.signal);
+        try {
+            return await operation(attempt);
+        }
+        catch (thrown) {
+            throwIfAborted(options.signal);
+            const error = asFerryError(thrown);
+            const retryable = error.retryability === 'retry' && (options.retryOn?.(error) ?? true);
+            if (!retryable || attempt >= options.maxAttempts) {
+                if (attempt === 1 && error instanceof AttemptedError)
+                    throw error;
+                throw new AttemptedError({ error, attempts: attempt });
+            }
+            const delayMs = retry_backoffDelayMs({ ...options, attempt, random });
+            options.logger?.warn('retry', {
+                label: options.label,
+                attempt,
+                errorClass: error.errorClass,
+                message: error.message,
+                delayMs,
+            });
+            await options.clock.sleep(delayMs, options.signal);
+        }
+    }
 }
 
 ;// CONCATENATED MODULE: ./worker/src/distributed/sqs-dead-letters.ts
@@ -102228,7 +103020,7 @@ function unsentError(options) {
     return new errors/* FerryError */.lT(errorClass, `SQS SendMessageBatch ${options.queueName}: ${failures.length} of ${options.batchSize} messages not sent ` +
         `after ${attempts}: ${named.join('; ')}${more}`);
 }
-function sqs_work_queue_createSqsWorkQueue(options) {
+function createSqsWorkQueue(options) {
     const { client, queueUrl, deadLetterQueueUrl } = options;
     const clock = options.clock ?? ports_clock/* systemClock */.m;
     const random = options.random ?? Math.random;
@@ -102416,6 +103208,124 @@ async function deadLetterQueueUrlOf(options) {
     }
 }
 
+// EXTERNAL MODULE: ./worker/src/control/control-clients.ts + 2 modules
+var control_clients = __nccwpck_require__(9152);
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-cloudformation/dist-cjs/index.js
+var client_cloudformation_dist_cjs = __nccwpck_require__(3805);
+// EXTERNAL MODULE: ./worker/src/control/aws-error.ts
+var aws_error = __nccwpck_require__(6512);
+;// CONCATENATED MODULE: ./worker/src/control/stack-reader.ts
+// Reads a CloudFormation stack: whether it exists, its status, outputs and parameters.
+
+
+
+/** CloudFormation answers DescribeStacks for an unknown stack with a ValidationError naming it. */
+function isMissingStack(error) {
+    return error instanceof Error && /does not exist/i.test(error.message);
+}
+/** The stack, or undefined when there is none by that name (deleted stacks included). */
+async function findStack(options) {
+    try {
+        const output = await options.client.send(new client_cloudformation_dist_cjs/* DescribeStacksCommand */.Y47({ StackName: options.stackName }));
+        return output.Stacks?.[0];
+    }
+    catch (error) {
+        if (isMissingStack(error))
+            return undefined;
+        throw (0,aws_error/* classifyAwsError */.b)(error, `CloudFormation DescribeStacks ${options.stackName}`);
+    }
+}
+async function requireStack(options) {
+    const stack = await findStack(options);
+    if (stack === undefined)
+        throw new errors/* FerryError */.lT('Config', `there is no CloudFormation stack ${options.stackName}: deploy it first`);
+    return stack;
+}
+/** The stack's outputs as a name → value record. */
+function outputsOf(stack) {
+    const outputs = {};
+    for (const output of stack.Outputs ?? []) {
+        if (output.OutputKey !== undefined && output.OutputValue !== undefined)
+            outputs[output.OutputKey] = output.OutputValue;
+    }
+    return outputs;
+}
+/** The stack's parameters as a name → value record (NoEcho ones read as ****). */
+function parametersOf(stack) {
+    const parameters = {};
+    for (const parameter of stack.Parameters ?? []) {
+        if (parameter.ParameterKey !== undefined)
+            parameters[parameter.ParameterKey] = parameter.ParameterValue ?? '';
+    }
+    return parameters;
+}
+
+;// CONCATENATED MODULE: ./worker/src/control/fleet-outputs.ts
+
+
+/** The outputs every fleet stack has (templates/ferry.yaml). */
+const fleetOutputNames = [
+    'QueueUrl',
+    'QueueArn',
+    'DeadLetterQueueUrl',
+    'LedgerTableName',
+    'ArtifactBucketName',
+    'ClusterName',
+    'ListerTaskDefinitionArn',
+    'ListerContainerName',
+    'ListerSubnetIds',
+    'ListerSecurityGroupId',
+    'WorkerGroupName',
+    'ConfigParameterName',
+    'DashboardName',
+    'LogGroupName',
+];
+/** Checks and types the outputs; a missing or empty one is a Config error that names it and the stack. */
+function fleetOutputsFrom(stackName, outputs) {
+    const missing = fleetOutputNames.filter((name) => (outputs[name] ?? '') === '');
+    if (missing.length > 0) {
+        throw new errors/* FerryError */.lT('Config', `stack ${stackName} has no output ${missing.join(', ')}: is it a Ferry fleet stack, deployed from templates/ferry.yaml?`);
+    }
+    const value = (name) => outputs[name] ?? '';
+    const subnets = value('ListerSubnetIds')
+        .split(',')
+        .map((subnet) => subnet.trim())
+        .filter((subnet) => subnet !== '');
+    return {
+        QueueUrl: value('QueueUrl'),
+        QueueArn: value('QueueArn'),
+        DeadLetterQueueUrl: value('DeadLetterQueueUrl'),
+        LedgerTableName: value('LedgerTableName'),
+        ArtifactBucketName: value('ArtifactBucketName'),
+        ClusterName: value('ClusterName'),
+        ListerTaskDefinitionArn: value('ListerTaskDefinitionArn'),
+        ListerContainerName: value('ListerContainerName'),
+        ListerSubnetIds: subnets,
+        ListerSecurityGroupId: value('ListerSecurityGroupId'),
+        WorkerGroupName: value('WorkerGroupName'),
+        ConfigParameterName: value('ConfigParameterName'),
+        DashboardName: value('DashboardName'),
+        LogGroupName: value('LogGroupName'),
+    };
+}
+/** One output of a stack, or a Config error naming it. */
+function requiredOutput(stackName, outputs, name) {
+    const value = outputs[name];
+    if (value === undefined || value === '')
+        throw new FerryError('Config', `stack ${stackName} has no output ${name}`);
+    return value;
+}
+/** Reads the fleet stack and its outputs. */
+async function describeFleet(options) {
+    const stack = await requireStack({ client: options.cloudFormation, stackName: options.stackName });
+    return {
+        stackName: options.stackName,
+        stackStatus: stack.StackStatus ?? 'UNKNOWN',
+        outputs: fleetOutputsFrom(options.stackName, outputsOf(stack)),
+        parameters: parametersOf(stack),
+    };
+}
+
 // EXTERNAL MODULE: ./worker/src/control/worker-group.ts
 var worker_group = __nccwpck_require__(8684);
 ;// CONCATENATED MODULE: ./worker/src/control/fleet-probe.ts
@@ -102430,11 +103340,11 @@ async function orUndefined(read) {
     }
 }
 function createFleetProbe(options) {
-    const deadLetterQueue = sqs_work_queue_createSqsWorkQueue({ client: options.sqs, queueUrl: options.deadLetterQueueUrl });
+    const deadLetterQueue = createSqsWorkQueue({ client: options.sqs, queueUrl: options.deadLetterQueueUrl });
     return {
         async read() {
             const [group, depth] = await Promise.all([
-                orUndefined(() => (0,worker_group/* describeWorkerGroup */.F)({ autoScaling: options.autoScaling, groupName: options.workerGroupName })),
+                orUndefined(() => (0,worker_group/* describeWorkerGroup */.FI)({ autoScaling: options.autoScaling, groupName: options.workerGroupName })),
                 orUndefined(() => deadLetterQueue.depth()),
             ]);
             return {
@@ -102454,7 +103364,7 @@ function createFleetProbe(options) {
 
 /** Builds the clients and reads the stack's outputs (a Config error names a missing stack or output). */
 async function openFleetSession(options) {
-    const clients = control_clients_createControlPlaneClients(options.endpoint, options.clientOptions);
+    const clients = (0,control_clients/* createControlPlaneClients */.wT)(options.endpoint, options.clientOptions);
     try {
         const fleet = await describeFleet({
             cloudFormation: clients.cloudFormation,
@@ -102476,11 +103386,11 @@ async function openFleetSession(options) {
                 workerGroupName: outputs.WorkerGroupName,
                 deadLetterQueueUrl: outputs.DeadLetterQueueUrl,
             }),
-            close: () => control_clients_destroyControlPlaneClients(clients),
+            close: () => (0,control_clients/* destroyControlPlaneClients */.KS)(clients),
         };
     }
     catch (error) {
-        control_clients_destroyControlPlaneClients(clients);
+        (0,control_clients/* destroyControlPlaneClients */.KS)(clients);
         throw error;
     }
 }
@@ -102493,874 +103403,6 @@ function fleetQueues(session) {
         work: createSqsWorkQueue({ client: sqs, queueUrl: QueueUrl, maxBodyBytes: queueMaximumMessageBytes }),
         deadLetters: createSqsWorkQueue({ client: sqs, queueUrl: DeadLetterQueueUrl }),
     };
-}
-
-// EXTERNAL MODULE: ./actions/lib/src/input-rules.ts + 1 modules
-var input_rules = __nccwpck_require__(9995);
-// EXTERNAL MODULE: ./actions/lib/src/inputs.ts
-var inputs = __nccwpck_require__(9606);
-;// CONCATENATED MODULE: ./actions/lib/src/aws-settings.ts
-// Where the actions reach AWS: the Region and an optional endpoint URL (moto, a VPC endpoint) from the inputs.
-
-
-/**
- * Inputs `aws-region` (else AWS_REGION / AWS_DEFAULT_REGION, which configure-aws-credentials sets) and
- * `aws-endpoint-url`. Credentials come from the default chain: the environment, web identity, the instance role.
- */
-function awsSettingsFromInputs(env = process.env) {
-    const region = (0,inputs/* optionalInput */.$m)('aws-region', input_rules/* awsRegion */.Ue) ??
-        optionalEnvRegion(env.AWS_REGION, 'AWS_REGION') ??
-        optionalEnvRegion(env.AWS_DEFAULT_REGION, 'AWS_DEFAULT_REGION');
-    if (region === undefined)
-        throw new inputs/* InputError */.dz('aws-region', 'is required when neither AWS_REGION nor AWS_DEFAULT_REGION is set');
-    const url = (0,inputs/* optionalInput */.$m)('aws-endpoint-url', input_rules/* endpointUrl */.Pb);
-    return { region, ...(url === undefined ? {} : { endpointUrl: url }) };
-}
-function optionalEnvRegion(value, variable) {
-    if (value === undefined || value.trim() === '')
-        return undefined;
-    try {
-        return (0,input_rules/* awsRegion */.Ue)(value.trim());
-    }
-    catch (error) {
-        throw new inputs/* InputError */.dz('aws-region', `(from ${variable}) ${error.message}`);
-    }
-}
-
-;// CONCATENATED MODULE: ./actions/lib/src/fleet.ts
-// Opens what an action works on: the control-plane clients, or a deployed fleet (its stack outputs and ledger).
-
-
-
-
-/** Runs work with the control-plane clients (default credential chain), closing their sockets after. */
-async function withControlPlaneClients(aws, work) {
-    const clients = createControlPlaneClients(controlPlaneEndpointOf(aws));
-    try {
-        return await work(clients);
-    }
-    finally {
-        destroyControlPlaneClients(clients);
-    }
-}
-/** Runs work on the fleet the stack describes (a Config error names a missing stack or output), closing it after. */
-async function withFleet(options, work) {
-    const session = await openFleetSession({
-        stackName: options.stackName,
-        endpoint: control_clients_controlPlaneEndpointOf(options.aws),
-    });
-    try {
-        return await work(session);
-    }
-    finally {
-        session.close();
-    }
-}
-/** The inputs every fleet action has: `stack-name`, `aws-region`, `aws-endpoint-url`. */
-function fleetFromInputs() {
-    return { stackName: (0,inputs/* requiredInput */.YF)('stack-name', input_rules/* stackName */.Qx), aws: awsSettingsFromInputs() };
-}
-
-
-/***/ }),
-
-/***/ 9995:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  kg: () => (/* binding */ RuleViolation),
-  Ue: () => (/* binding */ awsRegion),
-  zM: () => (/* binding */ input_rules_boolean),
-  iP: () => (/* binding */ durationSec),
-  Pb: () => (/* binding */ endpointUrl),
-  Rw: () => (/* binding */ engineRule),
-  dv: () => (/* binding */ nonNegativeInteger),
-  Vz: () => (/* binding */ runId),
-  Qx: () => (/* binding */ stackName)
-});
-
-// UNUSED EXPORTS: bucketName, bucketNames, mappingId, oneOf, positiveInteger, quoted, stackParameters, workspaceFile
-
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ./worker/src/domain/errors.ts
-var errors = __nccwpck_require__(5406);
-;// CONCATENATED MODULE: ./worker/src/control/run-id.ts
-// Run ids for the fleet: generated sortable as `<mapping>-<UTC timestamp>`, and checked when given.
-
-/** Letters, digits, `.`, `_` and `-`, starting with a letter or digit: safe in ledger keys, logs, URLs and ECS. */
-const runIdPattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-function assertRunId(runId) {
-    if (!runIdPattern.test(runId)) {
-        throw new errors/* FerryError */.lT('Config', `run id ${JSON.stringify(runId)}: use 1 to 128 letters, digits, '.', '_' or '-', starting with a letter or digit`);
-    }
-    return runId;
-}
-/** `<mapping>-YYYYMMDDTHHMMSSZ`: runs of one mapping sort by start time. */
-function newRunId(mappingId, now) {
-    const stamp = now
-        .toISOString()
-        .replace(/\.\d+Z$/, 'Z')
-        .replace(/[-:]/g, '');
-    return assertRunId(`${mappingId}-${stamp}`);
-}
-
-;// CONCATENATED MODULE: ./actions/lib/src/input-rules.ts
-// Pure rules for action inputs: each turns the text of one input into a value or says, in words, what is wrong with it.
-
-
-/** What a rule throws: the reason only; the reader adds which input it was. */
-class RuleViolation extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'RuleViolation';
-    }
-}
-/** A value shown in a message: quoted, escaped (a newline cannot start a new log line), and cut to 80 characters. */
-function quoted(text) {
-    const shown = text.length > 80 ? `${text.slice(0, 80)}…` : text;
-    return JSON.stringify(shown);
-}
-function refuse(text, what) {
-    throw new RuleViolation(`${quoted(text)} is not ${what}`);
-}
-const controlCharacters = /\p{Cc}/u;
-/** CloudFormation: a letter, then letters, digits and hyphens; at most 128 characters. */
-const stackName = (text) => {
-    if (!/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(text))
-        refuse(text, 'a stack name (a letter, then up to 127 letters, digits and hyphens)');
-    return text;
-};
-/** As the engine's config schema says: 1 to 63 lowercase letters, digits, `_` and `-`, starting with a letter or digit. */
-const mappingId = (text) => {
-    if (!/^[a-z0-9][a-z0-9_-]{0,62}$/.test(text))
-        refuse(text, 'a mapping id (1 to 63 lowercase letters, digits, "_" and "-", starting with a letter or digit)');
-    return text;
-};
-/** Runs an engine check: its Config errors (what it says about a bad value) become the reason for refusing. */
-function checkedByEngine(check) {
-    try {
-        return check();
-    }
-    catch (error) {
-        if (error instanceof errors/* FerryError */.lT && error.errorClass === 'Config')
-            throw new RuleViolation(error.message);
-        throw error;
-    }
-}
-/** An engine parser as an input rule, so a value is checked by the same code that later uses it. */
-function engineRule(parse) {
-    return (text) => checkedByEngine(() => parse(text));
-}
-/** As the engine stores them: 1 to 128 letters, digits, `.`, `_` and `-`, starting with a letter or digit. */
-const runId = engineRule(assertRunId);
-const reservedBucketPrefixes = (/* unused pure expression or super */ null && (['xn--', 'sthree-', 'amzn-s3-demo-']));
-const reservedBucketSuffixes = (/* unused pure expression or super */ null && (['-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3']));
-/** Amazon S3's general purpose bucket naming rules. */
-const bucketName = (text) => {
-    const what = 'an S3 bucket name (3 to 63 lowercase letters, digits, "." and "-", starting and ending with a letter or digit)';
-    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(text))
-        refuse(text, what);
-    if (text.includes('..'))
-        refuse(text, `${what}: it has two adjacent dots`);
-    if (/^\d+\.\d+\.\d+\.\d+$/.test(text))
-        refuse(text, `${what}: it is formatted as an IP address`);
-    const reserved = [
-        ...reservedBucketPrefixes.filter((prefix) => text.startsWith(prefix)),
-        ...reservedBucketSuffixes.filter((suffix) => text.endsWith(suffix)),
-    ];
-    if (reserved.length > 0)
-        refuse(text, `${what}: ${quoted(reserved[0])} is reserved by S3`);
-    return text;
-};
-/** A list of bucket names separated by commas or newlines, each checked. */
-const bucketNames = (text) => {
-    const names = text
-        .split(/[,\n]/)
-        .map((name) => name.trim())
-        .filter((name) => name !== '');
-    if (names.length === 0)
-        refuse(text, 'a list of S3 bucket names');
-    return names.map(bucketName);
-};
-/** An AWS Region code such as us-east-1, eu-central-2, cn-north-1 or us-gov-west-1. */
-const awsRegion = (text) => {
-    if (!/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(text))
-        refuse(text, 'an AWS Region (e.g. us-east-1)');
-    return text;
-};
-/** An http(s) URL without credentials, query or fragment: an emulator or a VPC endpoint. */
-const endpointUrl = (text) => {
-    let url;
-    try {
-        url = new URL(text);
-    }
-    catch {
-        refuse(text, 'a URL (e.g. https://vpce-1234.sqs.us-east-1.vpce.amazonaws.com)');
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:')
-        refuse(text, 'an http:// or https:// URL');
-    if (url.username !== '' || url.password !== '')
-        refuse(text, 'a URL without a user name or password in it');
-    if (url.search !== '' || url.hash !== '' || /\s/.test(text))
-        refuse(text, 'a URL without a query or fragment');
-    return text;
-};
-function wholeNumber(text, what) {
-    if (!/^\d{1,15}$/.test(text))
-        refuse(text, what);
-    return Number(text);
-}
-/** 1, 2, 3, ... */
-const positiveInteger = (text) => {
-    const value = wholeNumber(text, 'a whole number above 0');
-    if (value === 0)
-        refuse(text, 'a whole number above 0');
-    return value;
-};
-/** 0, 1, 2, ... */
-const nonNegativeInteger = (text) => wholeNumber(text, 'a whole number (0 or more)');
-/** YAML 1.2's booleans, as the Actions toolkit reads them: true, True, TRUE, false, False, FALSE. */
-const input_rules_boolean = (text) => {
-    if (['true', 'True', 'TRUE'].includes(text))
-        return true;
-    if (['false', 'False', 'FALSE'].includes(text))
-        return false;
-    return refuse(text, 'true or false');
-};
-/** A duration in seconds from `90s`, `15m`, `2h`, `1h30m` or a bare number of seconds; more than 0. */
-const durationSec = (text) => {
-    const what = 'a duration such as 30s, 15m, 2h or 1h30m';
-    if (/^\d{1,9}$/.test(text))
-        return positiveInteger(text);
-    const match = /^(?:(\d{1,6})h)?(?:(\d{1,6})m)?(?:(\d{1,9})s)?$/.exec(text);
-    if (match === null)
-        return refuse(text, what);
-    const [, hours = '0', minutes = '0', seconds = '0'] = match;
-    const total = Number(hours) * 3600 + Number(minutes) * 60 + Number(seconds);
-    if (total <= 0)
-        refuse(text, `${what}, longer than 0`);
-    return total;
-};
-/** One of the given words. */
-function oneOf(choices) {
-    return (text) => {
-        const choice = choices.find((candidate) => candidate === text);
-        if (choice === undefined)
-            refuse(text, `one of ${choices.join(', ')}`);
-        return choice;
-    };
-}
-/**
- * A file inside the workspace, given relative to it (or absolute, inside it): the absolute path. A path that leaves
- * the workspace (`../`) or holds control characters is refused.
- */
-function workspaceFile(workspace) {
-    return (text) => {
-        if (controlCharacters.test(text))
-            refuse(text, 'a file path (it holds control characters)');
-        const path = resolve(workspace, text);
-        const inside = relative(workspace, path);
-        if (inside === '' || inside.startsWith('..') || isAbsolute(inside))
-            refuse(text, `a file inside the workspace ${workspace}`);
-        return path;
-    };
-}
-/** CloudFormation parameter names: letters and digits. */
-const parameterKey = /^[A-Za-z0-9]{1,255}$/;
-/**
- * Template parameters, one `Key=Value` per line (blank lines and `#` comments skipped), read by the engine's own
- * parser: the value may hold `=`, commas and spaces; a key given twice is refused.
- */
-const stackParameters = (text) => {
-    const lines = text
-        .split('\n')
-        .map((line) => line.trim())
-        .filter((line) => line !== '' && !line.startsWith('#'));
-    const parameters = checkedByEngine(() => parseParameterAssignments(lines));
-    for (const [key, value] of Object.entries(parameters)) {
-        if (!parameterKey.test(key))
-            refuse(key, 'a template parameter name (letters and digits)');
-        if (controlCharacters.test(value))
-            refuse(value, `a value for ${key} (it holds control characters)`);
-    }
-    return parameters;
-};
-
-
-/***/ }),
-
-/***/ 9606:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   $m: () => (/* binding */ optionalInput),
-/* harmony export */   YF: () => (/* binding */ requiredInput),
-/* harmony export */   dz: () => (/* binding */ InputError)
-/* harmony export */ });
-/* unused harmony exports checkInputValue, workspaceDirectory, readInputFile */
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3218);
-/* harmony import */ var _input_rules_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9995);
-// Reads an action's inputs (the INPUT_* variables the runner sets) through a rule, naming the input in every error.
-
-
-
-/** A bad input: the action stops before it calls AWS, with this message. */
-class InputError extends Error {
-    input;
-    constructor(input, message) {
-        super(`input ${input}: ${message}`);
-        this.name = 'InputError';
-        this.input = input;
-    }
-}
-/** Checks a value that belongs to an input (e.g. a part of it) with a rule, naming that input in the error. */
-function checkInputValue(name, text, rule) {
-    try {
-        return rule(text);
-    }
-    catch (error) {
-        if (error instanceof _input_rules_js__WEBPACK_IMPORTED_MODULE_2__/* .RuleViolation */ .kg)
-            throw new InputError(name, error.message);
-        throw error;
-    }
-}
-/** The input's text, trimmed; empty when it was not given (and action.yml has no default). */
-function inputText(name) {
-    return _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .getInput */ .V4(name, { trimWhitespace: true });
-}
-/** An input that must be given. */
-function requiredInput(name, rule) {
-    const text = inputText(name);
-    if (text === '')
-        throw new InputError(name, 'is required and was not given (or is empty)');
-    return checkInputValue(name, text, rule);
-}
-/** An input that may be left out (or empty): undefined then. */
-function optionalInput(name, rule) {
-    const text = inputText(name);
-    return text === '' ? undefined : checkInputValue(name, text, rule);
-}
-/** The workflow's workspace (GITHUB_WORKSPACE), where relative paths in inputs are resolved; else the working directory. */
-function workspaceDirectory() {
-    return process.env.GITHUB_WORKSPACE || process.cwd();
-}
-/** The text of a file an input names; a file that cannot be read is that input's error. */
-function readInputFile(name, path) {
-    try {
-        return readFileSync(path, 'utf8');
-    }
-    catch (error) {
-        const reason = error.code === 'ENOENT' ? 'no such file' : error.message;
-        throw new InputError(name, `cannot read ${path}: ${reason}`);
-    }
-}
-
-
-/***/ }),
-
-/***/ 2705:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   n0: () => (/* binding */ setOutputs)
-/* harmony export */ });
-/* unused harmony exports kebabCase, setKebabCaseOutputs */
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3218);
-// Sets an action's outputs; names from CloudFormation (QueueUrl) become the kebab-case GitHub uses (queue-url).
-
-/** `QueueUrl` → `queue-url`, `ListerSubnetIds` → `lister-subnet-ids`, `DLQArn` → `dlq-arn`. */
-function kebabCase(name) {
-    return name
-        .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
-        .replace(/([A-Z]+)([A-Z][a-z])/g, '$1-$2')
-        .replace(/[\s_]+/g, '-')
-        .toLowerCase();
-}
-/** Every entry as one output, under the name given. */
-function setOutputs(outputs) {
-    for (const [name, value] of Object.entries(outputs))
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH(name, String(value));
-}
-/** Every entry as one output, its name kebab-cased. */
-function setKebabCaseOutputs(outputs) {
-    setOutputs(Object.fromEntries(Object.entries(outputs).map(([name, value]) => [kebabCase(name), value])));
-}
-
-
-/***/ }),
-
-/***/ 4527:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  C: () => (/* binding */ runAction)
-});
-
-// UNUSED EXPORTS: failureMessage
-
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 20 modules
-var core = __nccwpck_require__(3218);
-// EXTERNAL MODULE: ./worker/src/domain/errors.ts
-var errors = __nccwpck_require__(5406);
-// EXTERNAL MODULE: ./actions/lib/src/inputs.ts
-var inputs = __nccwpck_require__(9606);
-;// CONCATENATED MODULE: ./actions/lib/src/secrets.ts
-// Masks secrets in the job log before anything else is printed: AWS credentials from the environment and any
-// credential-looking input.
-
-/** Where AWS credentials sit in the environment (configure-aws-credentials sets these). */
-const awsCredentialVariables = [
-    'AWS_ACCESS_KEY_ID',
-    'AWS_SECRET_ACCESS_KEY',
-    'AWS_SESSION_TOKEN',
-    'AWS_SECURITY_TOKEN',
-];
-/** Names that say a value is a secret: an input named so, or a `Key=Value` line whose key is. */
-const credentialName = /secret|password|passwd|passphrase|token|credential|private[-_]?key|access[-_]?key|api[-_]?key/i;
-/** A name that only points at a secret (a Secrets Manager ARN, a parameter name) is not one itself. */
-const referenceName = /(?:arn|name)$/i;
-function looksLikeCredentialName(name) {
-    return credentialName.test(name) && !referenceName.test(name);
-}
-/** AWS access key ids (long-term AKIA…, temporary ASIA…) wherever they appear in an input. */
-const accessKeyId = /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g;
-function keyValueSecrets(text) {
-    const secrets = [];
-    for (const line of text.split('\n')) {
-        const at = line.indexOf('=');
-        if (at > 0 && looksLikeCredentialName(line.slice(0, at).trim()))
-            secrets.push(line.slice(at + 1).trim());
-    }
-    return secrets;
-}
-/**
- * The values to mask (pure): AWS credential variables; every input whose name looks like a credential; AWS access key
- * ids inside any input; and the values of `Key=Value` lines whose key looks like a credential. A multi-line value is
- * masked as a whole and line by line, so no line of it shows either.
- */
-function secretsToMask(env) {
-    const secrets = new Set();
-    const add = (value) => {
-        const trimmed = value?.trim() ?? '';
-        if (trimmed === '')
-            return;
-        secrets.add(trimmed);
-        if (!trimmed.includes('\n'))
-            return;
-        for (const line of trimmed.split('\n'))
-            if (line.trim() !== '')
-                secrets.add(line.trim());
-    };
-    for (const name of awsCredentialVariables)
-        add(env[name]);
-    for (const [name, value] of Object.entries(env)) {
-        if (!name.startsWith('INPUT_') || value === undefined)
-            continue;
-        if (looksLikeCredentialName(name.slice('INPUT_'.length)))
-            add(value);
-        for (const match of value.matchAll(accessKeyId))
-            add(match[0]);
-        for (const secret of keyValueSecrets(value))
-            add(secret);
-    }
-    return [...secrets];
-}
-/** Tells the runner to mask each secret (`::add-mask::`) in everything the job prints from now on. */
-function maskSecrets(env = process.env) {
-    for (const secret of secretsToMask(env))
-        core/* setSecret */.Pq(secret);
-}
-
-;// CONCATENATED MODULE: ./actions/lib/src/run-action.ts
-// Runs one action's main: masks secrets first, and turns what it throws into a failed step that says what went wrong.
-
-
-
-
-/** The step's failure message: bad inputs as they are, engine errors with their class (e.g. `Config: …`). */
-function failureMessage(error) {
-    if (error instanceof inputs/* InputError */.dz)
-        return error.message;
-    if (error instanceof errors/* FerryError */.lT)
-        return `${error.errorClass}: ${error.message}`;
-    return `Internal: ${(0,errors/* errorMessage */.gJ)(error)}`;
-}
-/** Masks secrets, runs main, and fails the step (exit code 1, an error annotation) if it throws. */
-async function runAction(main) {
-    maskSecrets();
-    try {
-        await main();
-    }
-    catch (error) {
-        core/* setFailed */.C1(failureMessage(error));
-        if (error instanceof Error && !(error instanceof inputs/* InputError */.dz) && error.stack)
-            core/* debug */.Yz(error.stack);
-    }
-}
-
-
-/***/ }),
-
-/***/ 615:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   j: () => (/* binding */ writeJobSummary)
-/* harmony export */ });
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3218);
-// Writes markdown to the job summary (the run's page on GitHub); outside a runner, to the log instead.
-
-async function writeJobSummary(markdown) {
-    if (!process.env.GITHUB_STEP_SUMMARY) {
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(markdown);
-        return;
-    }
-    await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw(markdown, true).write();
-}
-
-
-/***/ }),
-
-/***/ 6237:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  Ig: () => (/* binding */ awaitRun)
-});
-
-// UNUSED EXPORTS: defaultAwaitMaxWaitMinutes, defaultAwaitPollMs
-
-// EXTERNAL MODULE: ./worker/src/domain/errors.ts
-var errors = __nccwpck_require__(5406);
-// EXTERNAL MODULE: ./worker/src/ports/clock.ts
-var ports_clock = __nccwpck_require__(5961);
-;// CONCATENATED MODULE: ./worker/src/run/read-failures.ts
-async function readFailures(ledger, runId, cap) {
-    const failures = [];
-    let after;
-    do {
-        const page = await ledger.listFailures(runId, { limit: 1000, ...(after !== undefined ? { after } : {}) });
-        failures.push(...page.failures);
-        after = page.next;
-    } while (after !== undefined && failures.length < cap);
-    return failures.slice(0, cap);
-}
-
-;// CONCATENATED MODULE: ./worker/src/run/run-progress.ts
-/** Done means reconciled: the lister finished and every planned object reached a terminal state. */
-function isRunDone(run) {
-    return run.listerState === 'LISTED' && run.copied.objects + run.failed.objects >= run.planned.objects;
-}
-function remaining(run) {
-    return {
-        objects: Math.max(0, run.planned.objects - run.copied.objects - run.failed.objects),
-        bytes: Math.max(0, run.planned.bytes - run.copied.bytes - run.failed.bytes),
-    };
-}
-
-// EXTERNAL MODULE: ./worker/src/control/failure-threshold.ts
-var failure_threshold = __nccwpck_require__(5058);
-;// CONCATENATED MODULE: ./worker/src/control/poll.ts
-/**
- * Checks at once, then after every interval, until check returns a value or the deadline passes. The last check is
- * made at the deadline itself (a sleep is cut short to end there), so a deadline of now checks exactly once.
- */
-async function pollUntil(options) {
-    const { clock, intervalMs, deadlineMs, check } = options;
-    if (!Number.isFinite(intervalMs) || intervalMs <= 0)
-        throw new RangeError(`poll interval must be more than 0 ms, got ${intervalMs}`);
-    for (;;) {
-        const value = await check();
-        if (value !== undefined)
-            return { done: true, value };
-        const leftMs = deadlineMs - clock.now().getTime();
-        if (leftMs <= 0)
-            return { done: false };
-        await clock.sleep(Math.min(intervalMs, leftMs));
-    }
-}
-/** The deadline that many minutes from now on the clock. */
-function deadlineAfterMinutes(clock, minutes) {
-    if (!Number.isFinite(minutes) || minutes < 0)
-        throw new RangeError(`expected minutes >= 0, got ${minutes}`);
-    return clock.now().getTime() + minutes * 60_000;
-}
-
-// EXTERNAL MODULE: ./worker/src/report/units.ts
-var units = __nccwpck_require__(6224);
-;// CONCATENATED MODULE: ./worker/src/run/run-status.ts
-
-
-
-function phaseOf(run) {
-    if (run.listerState === 'FAILED')
-        return 'failed-listing';
-    if (isRunDone(run))
-        return 'done';
-    return run.listerState === 'LISTING' ? 'listing' : 'copying';
-}
-/** Bytes per second since the run started, and the time left at that rate once the plan is complete. */
-function rateAndEta(run, now) {
-    const elapsedMs = Math.max(1, now.getTime() - run.startedAt.getTime());
-    const bytesPerSec = (run.copied.bytes * 1000) / elapsedMs;
-    const left = remaining(run).bytes;
-    const etaMs = run.listerState !== 'LISTED' || bytesPerSec === 0
-        ? Number.POSITIVE_INFINITY
-        : (left / bytesPerSec) * 1000;
-    return { bytesPerSec, etaMs: isRunDone(run) ? 0 : etaMs };
-}
-function renderRunStatus(run, failures, now) {
-    const { bytesPerSec, etaMs } = rateAndEta(run, now);
-    const row = (name, counts) => [
-        name,
-        String(counts.objects),
-        formatBytes(counts.bytes),
-    ];
-    const lines = [
-        `run ${run.runId} (mapping ${run.mappingId}, ${run.mode}): ${phaseOf(run)}${run.reason ? ` — ${run.reason}` : ''}`,
-        renderTable(['', 'objects', 'bytes'], [
-            row('planned', run.planned),
-            row('copied', run.copied),
-            row('skipped', run.skipped),
-            row('failed', run.failed),
-        ]),
-        `rate ${formatRate(bytesPerSec)}, elapsed ${formatDuration(now.getTime() - run.startedAt.getTime())}, ETA ${formatDuration(etaMs)}`,
-    ];
-    if (failures.length > 0) {
-        lines.push('failures by class:');
-        for (const [errorClass, group] of groupFailures(failures)) {
-            lines.push(`  ${errorClass}: ${group.length}`);
-            for (const failure of group.slice(0, 5))
-                lines.push(`    ${JSON.stringify(failure.key)}: ${failure.message}`);
-        }
-    }
-    return lines.join('\n');
-}
-
-;// CONCATENATED MODULE: ./worker/src/control/progress-sample.ts
-
-
-
-function sampleOf(run, at, fleet) {
-    return {
-        at,
-        listerState: run.listerState,
-        planned: run.planned,
-        copied: run.copied,
-        skipped: run.skipped,
-        failed: run.failed,
-        ...(fleet.inServiceWorkers !== undefined ? { inServiceWorkers: fleet.inServiceWorkers } : {}),
-        ...(fleet.deadLetters !== undefined ? { deadLetters: fleet.deadLetters } : {}),
-    };
-}
-/** Bytes per second copied between two samples; undefined when they are not in time order. */
-function rateBetween(earlier, later) {
-    const elapsedMs = later.at.getTime() - earlier.at.getTime();
-    if (elapsedMs <= 0)
-        return undefined;
-    return (Math.max(0, later.copied.bytes - earlier.copied.bytes) * 1000) / elapsedMs;
-}
-function optional(value) {
-    return value === undefined ? '?' : String(value);
-}
-/**
- * `12:05:00Z media-20250101T000000Z copying: 1200/5000 objects, 1.20 GiB/4.00 GiB, 25.0 MiB/s, ETA 32m10s, 3 workers,
- * 0 dead letters, 0 failed`. The rate is over the last interval when there is a previous sample, else since the start;
- * the ETA is unknown (?) while the run is still being listed.
- */
-function progressLine(run, sample, previous) {
-    const overall = rateAndEta(run, sample.at);
-    const rate = (previous ? rateBetween(previous, sample) : undefined) ?? overall.bytesPerSec;
-    const left = remaining(run).bytes;
-    const etaMs = phaseOf(run) === 'done'
-        ? 0
-        : run.listerState === 'LISTED' && rate > 0
-            ? (left * 1000) / rate
-            : Number.NaN;
-    const time = sample.at.toISOString().slice(11, 19);
-    const done = run.copied.objects + run.failed.objects;
-    return (`${time}Z ${run.runId} ${phaseOf(run)}: ${done}/${run.planned.objects} objects, ` +
-        `${(0,units/* formatBytes */.z3)(run.copied.bytes)}/${(0,units/* formatBytes */.z3)(run.planned.bytes)}, ${(0,units/* formatRate */.CE)(rate)}, ETA ${(0,units/* formatDuration */.a3)(etaMs)}, ` +
-        `${optional(sample.inServiceWorkers)} workers, ${optional(sample.deadLetters)} dead letters, ${run.failed.objects} failed`);
-}
-
-// EXTERNAL MODULE: ./worker/src/control/worker-group.ts
-var worker_group = __nccwpck_require__(8684);
-;// CONCATENATED MODULE: ./worker/src/control/await-run.ts
-
-
-
-
-
-
-
-
-const defaultAwaitPollMs = 60_000;
-const defaultAwaitMaxWaitMinutes = 330;
-const defaultMissingRunGraceMinutes = 15;
-/** Over: reconciled done, or the listing failed (nothing more will be planned). */
-function isOver(run) {
-    return isRunDone(run) || run.listerState === 'FAILED';
-}
-function verdict(run, threshold) {
-    if (run.listerState === 'FAILED')
-        return `the listing failed: ${run.reason ?? 'no reason recorded'}`;
-    if ((0,failure_threshold/* exceedsThreshold */.Zc)(run, threshold))
-        return `${run.failed.objects} objects failed, more than the ${(0,failure_threshold/* describeThreshold */.d9)(threshold)} allowed`;
-    return undefined;
-}
-/**
- * Polls the ledger every interval until the run is reconciled done (the lister finished and every planned object was
- * copied or failed) or its listing failed, reporting a progress line each time. The deadline returns still-running
- * with the samples so far: awaiting again later picks the same run up. Once over: failed when the listing failed or
- * failed objects exceed the threshold, else succeeded; workers scaled to 0 if asked.
- */
-async function awaitRun(options) {
-    const { ledger, runId } = options;
-    const clock = options.clock ?? ports_clock/* systemClock */.m;
-    const startMs = clock.now().getTime();
-    const graceMs = (options.missingRunGraceMinutes ?? defaultMissingRunGraceMinutes) * 60_000;
-    const samples = [];
-    let latest;
-    const poll = await pollUntil({
-        clock,
-        intervalMs: options.pollIntervalMs ?? defaultAwaitPollMs,
-        deadlineMs: deadlineAfterMinutes(clock, options.maxWaitMinutes ?? defaultAwaitMaxWaitMinutes),
-        check: async () => {
-            const now = clock.now();
-            const run = await ledger.getRun(runId);
-            if (run === undefined) {
-                if (now.getTime() - startMs >= graceMs)
-                    throw new errors/* FerryError */.lT('Config', `run ${runId} is not in the ledger: was its lister started?`);
-                options.onProgress?.(`${now.toISOString().slice(11, 19)}Z ${runId}: not in the ledger yet (its lister is starting)`);
-                return undefined;
-            }
-            latest = run;
-            const sample = sampleOf(run, now, (await options.probe?.read()) ?? {});
-            options.onProgress?.(progressLine(run, sample, samples.at(-1)), sample);
-            samples.push(sample);
-            return isOver(run) ? run : undefined;
-        },
-    });
-    if (!poll.done)
-        return { state: 'still-running', ...(latest ? { run: latest } : {}), samples };
-    const run = poll.value;
-    const failures = run.failed.objects > 0 ? await readFailures(ledger, runId, options.maxFailuresRead ?? 1000) : [];
-    const scaledIn = options.scaleInWhenDone
-        ? await (0,worker_group/* scaleWorkers */.Y)({ ...options.scaleInWhenDone, desiredCapacity: 0 })
-        : undefined;
-    const reason = verdict(run, options.failureThreshold ?? failure_threshold/* noFailuresAllowed */.HE);
-    return {
-        state: reason === undefined ? 'succeeded' : 'failed',
-        run,
-        failures,
-        samples,
-        ...(reason !== undefined ? { reason } : {}),
-        ...(scaledIn ? { scaledIn } : {}),
-    };
-}
-
-
-/***/ }),
-
-/***/ 6512:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   b: () => (/* binding */ classifyAwsError),
-/* harmony export */   u: () => (/* binding */ awsCall)
-/* harmony export */ });
-/* harmony import */ var _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5406);
-/* harmony import */ var _storage_s3_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9676);
-// Classifies what a control-plane call (CloudFormation, ECS, Auto Scaling, S3, SSM) threw: bad input is a Config error.
-
-
-/** Codes by which these services refuse what they were asked: a name, parameter or value to fix, not to retry. */
-const refusedInputCodes = new Set([
-    'ValidationError',
-    'ValidationException',
-    'InvalidParameterException',
-    'InvalidParameterValue',
-    'InvalidParameterCombination',
-    'ClientException',
-    'ClusterNotFoundException',
-    'InsufficientCapabilitiesException',
-    'ParameterNotFound',
-]);
-/**
- * A FerryError whose message starts with the context (e.g. `CloudFormation CreateChangeSet ferry`) and names the
- * service's code; refused input is a Config error, everything else is classed as S3 failures are.
- */
-function classifyAwsError(error, context) {
-    const classified = (0,_storage_s3_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .classifyS3Error */ .RC)(error, context);
-    const code = (0,_storage_s3_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .failureFactsOf */ .lO)(error).code;
-    if (code !== undefined && refusedInputCodes.has(code) && classified.errorClass !== 'Config')
-        return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .FerryError */ .lT('Config', classified.message, { cause: error });
-    return classified;
-}
-/** Runs one call, classifying what it throws. */
-async function awsCall(context, request) {
-    try {
-        return await request();
-    }
-    catch (error) {
-        throw classifyAwsError(error, context);
-    }
-}
-
-
-/***/ }),
-
-/***/ 5058:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   HE: () => (/* binding */ noFailuresAllowed),
-/* harmony export */   Zc: () => (/* binding */ exceedsThreshold),
-/* harmony export */   d9: () => (/* binding */ describeThreshold),
-/* harmony export */   jN: () => (/* binding */ parseFailureThreshold)
-/* harmony export */ });
-/* harmony import */ var _domain_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5406);
-// Pure: how many failed objects a run may have and still count as succeeded (a count, or a percent of those planned).
-
-const noFailuresAllowed = { maxFailedObjects: 0 };
-/** `10` (objects) or `0.5%` (of the planned objects). */
-function parseFailureThreshold(text) {
-    const trimmed = text.trim();
-    const percent = /^(\d+(?:\.\d+)?)%$/.exec(trimmed);
-    if (percent?.[1] !== undefined) {
-        const value = Number(percent[1]);
-        if (value <= 100)
-            return { maxFailedPercent: value };
-    }
-    else if (/^\d+$/.test(trimmed) && Number.isSafeInteger(Number(trimmed))) {
-        return { maxFailedObjects: Number(trimmed) };
-    }
-    throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .FerryError */ .lT('Config', `failure threshold ${JSON.stringify(text)}: expected a number of objects (10) or a percent of those planned (0.5%)`);
-}
-function describeThreshold(threshold) {
-    return 'maxFailedObjects' in threshold
-        ? `${threshold.maxFailedObjects} objects`
-        : `${threshold.maxFailedPercent}% of the planned objects`;
-}
-/** Whether the run's failed objects are more than the threshold allows. */
-function exceedsThreshold(run, threshold) {
-    const failed = run.failed.objects;
-    if ('maxFailedObjects' in threshold)
-        return failed > threshold.maxFailedObjects;
-    if (failed === 0)
-        return false;
-    const planned = Math.max(1, run.planned.objects);
-    return (failed * 100) / planned > threshold.maxFailedPercent;
 }
 
 
@@ -103771,9 +103813,10 @@ function renderRunReport(input) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   F: () => (/* binding */ describeWorkerGroup),
-/* harmony export */   Y: () => (/* binding */ scaleWorkers)
+/* harmony export */   Ce: () => (/* binding */ scaleInWhenIdle),
+/* harmony export */   FI: () => (/* binding */ describeWorkerGroup)
 /* harmony export */ });
+/* unused harmony export scaleWorkers */
 /* harmony import */ var _aws_sdk_client_auto_scaling__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8932);
 /* harmony import */ var _domain_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5406);
 /* harmony import */ var _aws_error_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6512);
@@ -103841,6 +103884,23 @@ async function scaleWorkers(options) {
         previous: { desiredCapacity: before.desiredCapacity, maxSize: before.maxSize },
         desiredCapacity,
         maxSize,
+    };
+}
+/** Scales the group to 0, unless its work queue still holds messages: other runs' work that the workers must finish. */
+async function scaleInWhenIdle(target) {
+    const depth = await target.workQueue?.depth();
+    const waiting = depth ? depth.visible + depth.inFlight : 0;
+    if (waiting > 0) {
+        return {
+            scaleInSkipped: `the work queue still holds about ${waiting} messages of other runs: workers left running`,
+        };
+    }
+    return {
+        scaledIn: await scaleWorkers({
+            autoScaling: target.autoScaling,
+            groupName: target.groupName,
+            desiredCapacity: 0,
+        }),
     };
 }
 

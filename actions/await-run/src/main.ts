@@ -1,6 +1,12 @@
 // Ferry await-run action: waits for a run to be done, writes its report to the job summary, fails on too many failures.
 import * as core from '@actions/core';
-import { type AwaitRunResult, awaitRun, parseFailureThreshold, renderRunReport } from '@ferry/worker';
+import {
+  type AwaitRunResult,
+  awaitRun,
+  fleetQueues,
+  parseFailureThreshold,
+  renderRunReport,
+} from '@ferry/worker';
 import { fleetFromInputs, withFleet } from '../../lib/src/fleet.ts';
 import { boolean, durationSec, engineRule, nonNegativeInteger, runId } from '../../lib/src/input-rules.ts';
 import { requiredInput } from '../../lib/src/inputs.ts';
@@ -46,6 +52,7 @@ await runAction(async () => {
             scaleInWhenDone: {
               autoScaling: session.clients.autoScaling,
               groupName: session.fleet.outputs.WorkerGroupName,
+              workQueue: fleetQueues(session).work,
             },
           }
         : {}),
@@ -66,6 +73,7 @@ await runAction(async () => {
   });
 
   setOutputs(runOutputs(result));
+  if (result.state !== 'still-running' && result.scaleInSkipped) core.notice(result.scaleInSkipped);
   if (result.state === 'failed') {
     core.setFailed(`run ${id} failed: ${result.reason ?? 'see the job summary'}`);
   } else if (result.state === 'still-running') {

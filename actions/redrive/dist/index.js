@@ -103187,6 +103187,23 @@ async function scaleWorkers(options) {
         maxSize,
     };
 }
+/** Scales the group to 0, unless its work queue still holds messages: other runs' work that the workers must finish. */
+async function scaleInWhenIdle(target) {
+    const depth = await target.workQueue?.depth();
+    const waiting = depth ? depth.visible + depth.inFlight : 0;
+    if (waiting > 0) {
+        return {
+            scaleInSkipped: `the work queue still holds about ${waiting} messages of other runs: workers left running`,
+        };
+    }
+    return {
+        scaledIn: await scaleWorkers({
+            autoScaling: target.autoScaling,
+            groupName: target.groupName,
+            desiredCapacity: 0,
+        }),
+    };
+}
 
 ;// CONCATENATED MODULE: ./worker/src/control/fleet-probe.ts
 

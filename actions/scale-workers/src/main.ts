@@ -4,12 +4,21 @@ import {
   describeWorkerGroup,
   FerryError,
   type FleetSession,
+  fleetQueues,
   remaining,
+  type ScaleWorkersResult,
+  scaleInWhenIdle,
   scaleWorkers,
   workersForDuration,
 } from '@ferry/worker';
 import { fleetFromInputs, withFleet } from '../../lib/src/fleet.ts';
-import { durationSec, nonNegativeInteger, positiveInteger, runId } from '../../lib/src/input-rules.ts';
+import {
+  boolean,
+  durationSec,
+  nonNegativeInteger,
+  positiveInteger,
+  runId,
+} from '../../lib/src/input-rules.ts';
 import { InputError, optionalInput } from '../../lib/src/inputs.ts';
 import { setOutputs } from '../../lib/src/outputs.ts';
 import { runAction } from '../../lib/src/run-action.ts';
@@ -62,12 +71,27 @@ async function sizedCapacity(
   return workers;
 }
 
+/** Scales in unless the work queue still holds other runs' messages; undefined when it left the workers running. */
+async function scaleInIfIdle(session: FleetSession): Promise<ScaleWorkersResult | undefined> {
+  const outcome = await scaleInWhenIdle({
+    autoScaling: session.clients.autoScaling,
+    groupName: session.fleet.outputs.WorkerGroupName,
+    workQueue: fleetQueues(session).work,
+  });
+  if (outcome.scaleInSkipped) core.notice(outcome.scaleInSkipped);
+  return outcome.scaledIn;
+}
+
 await runAction(async () => {
   const fleet = fleetFromInputs();
   const target = readTarget();
   const maxSize = optionalInput('max', nonNegativeInteger);
+  const onlyWhenIdle = optionalInput('only-when-idle', boolean) ?? false;
+  if (onlyWhenIdle && !('desired' in target && target.desired === 0))
+    throw new InputError('only-when-idle', 'applies only with desired 0');
 
   const result = await withFleet(fleet, async (session) => {
+    if (onlyWhenIdle) return await scaleInIfIdle(session);
     const desiredCapacity =
       'desired' in target ? target.desired : await sizedCapacity(session, target.sizing, maxSize);
     return await scaleWorkers({
@@ -77,11 +101,15 @@ await runAction(async () => {
       ...(maxSize !== undefined ? { maxSize } : {}),
     });
   });
-
+  if (result === undefined) {
+    setOutputs({ skipped: 'true' });
+    return;
+  }
   setOutputs({
     desired: result.desiredCapacity,
     max: result.maxSize,
     'previous-desired': result.previous.desiredCapacity,
+    skipped: 'false',
   });
   core.info(
     `worker group ${result.groupName}: desired ${result.previous.desiredCapacity} → ${result.desiredCapacity}, maximum ${result.maxSize}`,

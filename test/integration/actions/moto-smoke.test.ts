@@ -50,7 +50,7 @@ describe('scale-workers', () => {
   it('sets the desired capacity and the maximum', async () => {
     const result = await runOnFleet('scale-workers', { desired: '3', max: '6' });
     expect(result.code, result.stdout).toBe(0);
-    expect(result.outputs).toEqual({ desired: '3', max: '6', 'previous-desired': '0' });
+    expect(result.outputs).toEqual({ desired: '3', max: '6', 'previous-desired': '0', skipped: 'false' });
     expect(await group()).toMatchObject({ desiredCapacity: 3, maxSize: 6 });
   });
 
@@ -68,7 +68,7 @@ describe('scale-workers', () => {
       'bytes-per-second-per-worker': '1000000',
     });
     expect(result.code, result.stdout).toBe(0);
-    expect(result.outputs).toEqual({ desired: '3', max: '6', 'previous-desired': '3' });
+    expect(result.outputs).toEqual({ desired: '3', max: '6', 'previous-desired': '3', skipped: 'false' });
     expect(result.stdout).toContain('act-size: 18000000000 bytes left, listing LISTING: 3 workers');
   });
 
@@ -80,6 +80,31 @@ describe('scale-workers', () => {
     );
     expect(result.outputs).toEqual({});
     expect(await group()).toMatchObject({ desiredCapacity: 3, maxSize: 6 });
+  });
+});
+
+describe('scale-workers only-when-idle', () => {
+  it('leaves the workers running while other runs have work queued, and scales in once the queue is empty', async () => {
+    const work = createSqsWorkQueue({ client: clients.sqs, queueUrl: fleet.outputs.QueueUrl });
+    await work.send(['work of a run still copying']);
+    const busy = await runOnFleet('scale-workers', { desired: '0', 'only-when-idle': 'true' });
+    expect(busy.code, busy.stdout).toBe(0);
+    expect(busy.outputs).toEqual({ skipped: 'true' });
+    expect(busy.stdout).toMatch(/::notice::the work queue still holds about 1 messages of other runs/);
+    expect(await group()).toMatchObject({ desiredCapacity: 3 });
+
+    const [message] = await work.receive({ max: 1, visibilityTimeoutSec: 30, waitSec: 1 });
+    if (message) await work.ack(message);
+    const idle = await runOnFleet('scale-workers', { desired: '0', 'only-when-idle': 'true' });
+    expect(idle.code, idle.stdout).toBe(0);
+    expect(idle.outputs).toEqual({ desired: '0', max: '6', 'previous-desired': '3', skipped: 'false' });
+    expect(await group()).toMatchObject({ desiredCapacity: 0 });
+  });
+
+  it('refuses only-when-idle with a desired capacity other than 0, before any AWS call', async () => {
+    const result = await runOnFleet('scale-workers', { desired: '2', 'only-when-idle': 'true' });
+    expect(result.code).toBe(1);
+    expect(failureOf(result)).toMatch(/^input only-when-idle: applies only with desired 0/);
   });
 });
 

@@ -13,6 +13,7 @@ import { createFleetProbe } from '../../../worker/src/control/fleet-probe.ts';
 import { renderRunReport } from '../../../worker/src/control/run-report.ts';
 import { describeWorkerGroup, scaleWorkers } from '../../../worker/src/control/worker-group.ts';
 import { createDynamoDbLedger } from '../../../worker/src/distributed/dynamodb-ledger.ts';
+import { createSqsWorkQueue } from '../../../worker/src/distributed/sqs-work-queue.ts';
 import type { FailureRecord, RunLedger } from '../../../worker/src/ports/ledger.ts';
 import { createManualClock, type ManualClock } from '../../support/manual-clock.ts';
 import { createFleetStandIn, motoControlPlane, untilSleeping } from './control-fixture.ts';
@@ -138,6 +139,30 @@ describe('awaitRun on moto', () => {
     expect(report).toContain('xychart-beta');
     expect(report).toContain('line [0.0, 1.0, 0.7]');
     expect(report).not.toContain('partial');
+  });
+
+  test("a fleet still holding other runs' work is not scaled in; once the queue is empty, it is", async () => {
+    const clock = createManualClock(new Date('2026-03-01T02:30:00Z'));
+    const runId = await newRun(clock);
+    await plan(runId, 'p1', 2);
+    await ledger.setListerState(runId, 'LISTED');
+    await copy(runId, 'c1', 2);
+    const group = { autoScaling: clients.autoScaling, groupName: fleet.outputs.WorkerGroupName };
+    await scaleWorkers({ ...group, desiredCapacity: 2 });
+    const workQueue = createSqsWorkQueue({ client: clients.sqs, queueUrl: fleet.outputs.QueueUrl });
+    await workQueue.send(['work of another run']);
+
+    const busy = await follow(clock, { runId, scaleInWhenDone: { ...group, workQueue } }).result;
+    expect(busy).toMatchObject({ state: 'succeeded', scaleInSkipped: expect.stringMatching(/other runs/) });
+    expect(busy).not.toHaveProperty('scaledIn');
+    expect(await describeWorkerGroup(group)).toMatchObject({ desiredCapacity: 2 });
+
+    const [message] = await workQueue.receive({ max: 1, visibilityTimeoutSec: 30, waitSec: 1 });
+    if (message) await workQueue.ack(message);
+    const idle = await follow(clock, { runId, scaleInWhenDone: { ...group, workQueue } }).result;
+    expect(idle).toMatchObject({ state: 'succeeded', scaledIn: { desiredCapacity: 0 } });
+    expect(idle).not.toHaveProperty('scaleInSkipped');
+    expect(await describeWorkerGroup(group)).toMatchObject({ desiredCapacity: 0 });
   });
 
   test('the deadline returns still-running with the samples so far; awaiting again picks the run up', async () => {

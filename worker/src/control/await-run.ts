@@ -1,5 +1,4 @@
 // `awaitRun`: follows a run in the ledger until it is reconciled done, with a progress line per poll and a deadline.
-import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { FerryError } from '../domain/errors.ts';
 import { type Clock, systemClock } from '../ports/clock.ts';
 import type { FailureRecord, RunLedger, RunRecord } from '../ports/ledger.ts';
@@ -14,7 +13,7 @@ import {
 import type { FleetProbe } from './fleet-probe.ts';
 import { deadlineAfterMinutes, pollUntil } from './poll.ts';
 import { type ProgressSample, progressLine, sampleOf } from './progress-sample.ts';
-import { type ScaleWorkersResult, scaleWorkers } from './worker-group.ts';
+import { type ScaleInResult, type ScaleInTarget, scaleInWhenIdle } from './worker-group.ts';
 
 export interface AwaitRunOptions {
   readonly ledger: RunLedger;
@@ -32,8 +31,11 @@ export interface AwaitRunOptions {
   readonly onProgress?: (line: string, sample?: ProgressSample) => void;
   /** Default: no failed object allowed. */
   readonly failureThreshold?: FailureThreshold;
-  /** Scale this worker group to 0 once the run is over (not when the deadline comes first). */
-  readonly scaleInWhenDone?: { readonly autoScaling: AutoScalingClient; readonly groupName: string };
+  /**
+   * Scale this worker group to 0 once the run is over (not when the deadline comes first) — unless the work queue,
+   * when given, still holds messages: those are other runs' work on the same fleet, which the workers must finish.
+   */
+  readonly scaleInWhenDone?: ScaleInTarget;
   /** At most this many failures are read for the result; default 1,000. */
   readonly maxFailuresRead?: number;
 }
@@ -44,7 +46,7 @@ export type AwaitRunResult =
       readonly run?: RunRecord;
       readonly samples: readonly ProgressSample[];
     }
-  | {
+  | ({
       readonly state: 'succeeded' | 'failed';
       readonly run: RunRecord;
       /** The first maxFailuresRead failures; run.failed has the full count. */
@@ -52,8 +54,7 @@ export type AwaitRunResult =
       readonly samples: readonly ProgressSample[];
       /** Why the run failed: failures over the threshold, or the listing failed. */
       readonly reason?: string;
-      readonly scaledIn?: ScaleWorkersResult;
-    };
+    } & ScaleInResult);
 
 export const defaultAwaitPollMs = 60_000;
 export const defaultAwaitMaxWaitMinutes = 330;
@@ -112,9 +113,7 @@ export async function awaitRun(options: AwaitRunOptions): Promise<AwaitRunResult
   const run = poll.value;
   const failures =
     run.failed.objects > 0 ? await readFailures(ledger, runId, options.maxFailuresRead ?? 1000) : [];
-  const scaledIn = options.scaleInWhenDone
-    ? await scaleWorkers({ ...options.scaleInWhenDone, desiredCapacity: 0 })
-    : undefined;
+  const scaleIn = options.scaleInWhenDone ? await scaleInWhenIdle(options.scaleInWhenDone) : {};
   const reason = verdict(run, options.failureThreshold ?? noFailuresAllowed);
   return {
     state: reason === undefined ? 'succeeded' : 'failed',
@@ -122,6 +121,6 @@ export async function awaitRun(options: AwaitRunOptions): Promise<AwaitRunResult
     failures,
     samples,
     ...(reason !== undefined ? { reason } : {}),
-    ...(scaledIn ? { scaledIn } : {}),
+    ...scaleIn,
   };
 }

@@ -6,6 +6,7 @@ import {
   UpdateAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
 import { FerryError } from '../domain/errors.ts';
+import type { WorkQueue } from '../ports/work-queue.ts';
 import { awsCall } from './aws-error.ts';
 
 export interface WorkerGroupState {
@@ -106,5 +107,36 @@ export async function scaleWorkers(options: {
     previous: { desiredCapacity: before.desiredCapacity, maxSize: before.maxSize },
     desiredCapacity,
     maxSize,
+  };
+}
+
+export interface ScaleInTarget {
+  readonly autoScaling: AutoScalingClient;
+  readonly groupName: string;
+  /** When given, a queue still holding messages (other runs sharing the fleet) keeps the workers running. */
+  readonly workQueue?: Pick<WorkQueue, 'depth'>;
+}
+
+export interface ScaleInResult {
+  readonly scaledIn?: ScaleWorkersResult;
+  /** Why the workers were left running. */
+  readonly scaleInSkipped?: string;
+}
+
+/** Scales the group to 0, unless its work queue still holds messages: other runs' work that the workers must finish. */
+export async function scaleInWhenIdle(target: ScaleInTarget): Promise<ScaleInResult> {
+  const depth = await target.workQueue?.depth();
+  const waiting = depth ? depth.visible + depth.inFlight : 0;
+  if (waiting > 0) {
+    return {
+      scaleInSkipped: `the work queue still holds about ${waiting} messages of other runs: workers left running`,
+    };
+  }
+  return {
+    scaledIn: await scaleWorkers({
+      autoScaling: target.autoScaling,
+      groupName: target.groupName,
+      desiredCapacity: 0,
+    }),
   };
 }

@@ -5,7 +5,7 @@ import { awaitRun, defaultAwaitMaxWaitMinutes, defaultAwaitPollMs } from '../../
 import { failedExitCode, stillRunningExitCode } from '../../control/exit-codes.ts';
 import { type FailureThreshold, parseFailureThreshold } from '../../control/failure-threshold.ts';
 import type { FleetDescription } from '../../control/fleet-outputs.ts';
-import { openFleetSession } from '../../control/fleet-session.ts';
+import { fleetQueues, openFleetSession } from '../../control/fleet-session.ts';
 import { renderRunReport } from '../../control/run-report.ts';
 import { systemClock } from '../../ports/clock.ts';
 import {
@@ -49,6 +49,7 @@ async function awaitCommand(flags: AwaitFlags): Promise<number> {
             scaleInWhenDone: {
               autoScaling: session.clients.autoScaling,
               groupName: session.fleet.outputs.WorkerGroupName,
+              workQueue: fleetQueues(session).work,
             },
           }
         : {}),
@@ -65,6 +66,7 @@ async function awaitCommand(flags: AwaitFlags): Promise<number> {
       else await appendFile(flags.report, report);
     }
     if (result.state === 'still-running') return stillRunningExitCode;
+    if (result.scaleInSkipped) process.stderr.write(`ferry await: ${result.scaleInSkipped}\n`);
     if (result.state === 'failed')
       process.stderr.write(`ferry await: run ${flags.runId} failed: ${result.reason}\n`);
     return result.state === 'failed' ? failedExitCode : 0;

@@ -1,10 +1,13 @@
 // The behaviour every RunLedger and ObjectMemory adapter must show (SQLite now, DynamoDB later).
 import { randomUUID } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
+import { FerryError } from '../../worker/src/domain/errors.ts';
 import type {
   BatchOutcome,
   CopyRecord,
+  DeleteItem,
   FailureRecord,
+  HeldDeletes,
   ObjectMemory,
   RunLedger,
   RunRecord,
@@ -51,6 +54,26 @@ function outcome(
 
 function failure(key: string, attempts = 3): FailureRecord {
   return { key, errorClass: 'AccessDenied', message: `denied: ${key}`, attempts };
+}
+
+async function allHeldPages(
+  ledger: RunLedger,
+  runId: string,
+  limit: number,
+): Promise<{ batches: HeldDeletes[]; pages: number }> {
+  const batches: HeldDeletes[] = [];
+  let after: string | undefined;
+  let pages = 0;
+  do {
+    const page = await ledger.listHeldDeletes(runId, { limit, ...(after === undefined ? {} : { after }) });
+    expect(page.batches.length).toBeLessThanOrEqual(limit);
+    expect(page.batches.length).toBeGreaterThan(0);
+    batches.push(...page.batches);
+    pages += 1;
+    after = page.next;
+    if (pages > 100) throw new Error('listHeldDeletes never ended');
+  } while (after !== undefined);
+  return { batches, pages };
 }
 
 async function allFailurePages(
@@ -107,6 +130,8 @@ export function describeLedgerContract(name: string, factory: LedgerFactory): vo
           skipped: zero,
           copied: zero,
           failed: zero,
+          toDelete: zero,
+          deleted: zero,
         };
         expect(created).toEqual(expected);
         expect(created.checkpoint).toBeUndefined();
@@ -595,6 +620,257 @@ export function describeLedgerContract(name: string, factory: LedgerFactory): vo
           await memory.replaceSharedUpload(failed, { fromUploadId: 'upload-f', toUploadId: 'upload-g' }),
         ).toEqual({ replaced: false, record: failedRecord });
         expect(await memory.settleSharedUpload(sharedRef(), { state: 'DONE' })).toBeUndefined();
+      }),
+    );
+  });
+
+  describe(`Sync deletes contract: ${name}`, () => {
+    const startSync = (ledger: RunLedger) =>
+      ledger.startRun({
+        runId: uniqueId('run'),
+        mappingId: uniqueId('mapping'),
+        mode: 'sync',
+        startedAt: new Date('2025-03-01T10:00:00.000Z'),
+      });
+    const item = (
+      key: string,
+      size = 10,
+      etag = `"${key.length.toString(16).padStart(32, '0')}"`,
+    ): DeleteItem => ({
+      key,
+      size,
+      etag,
+    });
+    const held = (batchId: string, items: readonly DeleteItem[]): HeldDeletes => ({ batchId, items });
+    const planned = (batchId: string, deletes?: HeldDeletes) => ({
+      batchId,
+      planned: { objects: 1, bytes: 100 },
+      skipped: zero,
+      ...(deletes ? { deletes } : {}),
+    });
+    const bytesOf = (items: readonly DeleteItem[]) => items.reduce((sum, each) => sum + each.size, 0);
+
+    test(
+      'a sync run starts with its deletes HELD and zero toDelete and deleted; other modes have no deleteState',
+      withLedger(async ({ ledger }) => {
+        const runId = uniqueId('run');
+        const startedAt = new Date('2025-03-01T10:00:00.123Z');
+        const created = await ledger.startRun({ runId, mappingId: 'photos', mode: 'sync', startedAt });
+        const expected: RunRecord = {
+          runId,
+          mappingId: 'photos',
+          mode: 'sync',
+          listerState: 'LISTING',
+          startedAt,
+          planned: zero,
+          skipped: zero,
+          copied: zero,
+          failed: zero,
+          toDelete: zero,
+          deleted: zero,
+          deleteState: 'HELD',
+        };
+        expect(created).toEqual(expected);
+        expect(await ledger.getRun(runId)).toEqual(expected);
+        expect(await ledger.startRun({ runId, mappingId: 'photos', mode: 'full', startedAt })).toEqual(
+          expected,
+        );
+        for (const mode of ['full', 'incremental'] as const) {
+          const other = await ledger.startRun({
+            runId: uniqueId('run'),
+            mappingId: 'photos',
+            mode,
+            startedAt,
+          });
+          expect(other.deleteState).toBeUndefined();
+          expect(other.deleteReason).toBeUndefined();
+          expect(other.toDelete).toEqual(zero);
+          expect(other.deleted).toEqual(zero);
+          // Only HELD deletes settle: a run without any stays without a state.
+          await ledger.settleDeletes(other.runId, { state: 'RELEASED' });
+          expect(await ledger.getRun(other.runId)).toEqual(other);
+          expect(await ledger.listHeldDeletes(other.runId, { limit: 5 })).toEqual({ batches: [] });
+        }
+      }),
+    );
+
+    test(
+      'deletes held with a planned batch add to toDelete once; the same batchId again changes nothing',
+      withLedger(async ({ ledger }) => {
+        const { runId } = await startSync(ledger);
+        const neighbour = await startSync(ledger);
+        const items = [item('old/a', 5), item('old/b', 0), item('old/c', 7)];
+        expect(await ledger.recordPlanned(runId, planned('b1', held('d1', items)))).toBe(true);
+        const once = await ledger.getRun(runId);
+        expect(once?.toDelete).toEqual({ objects: 3, bytes: 12 });
+        expect(once?.planned).toEqual({ objects: 1, bytes: 100 });
+        expect(once?.deleted).toEqual(zero);
+        expect(await ledger.recordPlanned(runId, planned('b1', held('d1', items)))).toBe(false);
+        expect(await ledger.getRun(runId)).toEqual(once);
+        expect(await ledger.listHeldDeletes(runId, { limit: 10 })).toEqual({ batches: [held('d1', items)] });
+
+        // A batch without deletes, and one that is only deletes (named after them, as the lister does).
+        expect(await ledger.recordPlanned(runId, planned('b2'))).toBe(true);
+        const more = [item('old/d', 1000)];
+        expect(
+          await ledger.recordPlanned(runId, {
+            batchId: 'd2',
+            planned: zero,
+            skipped: zero,
+            deletes: held('d2', more),
+          }),
+        ).toBe(true);
+        const run = await ledger.getRun(runId);
+        expect(run?.toDelete).toEqual({ objects: 4, bytes: 1012 });
+        expect(run?.planned).toEqual({ objects: 2, bytes: 200 });
+        expect(run?.deleteState).toBe('HELD');
+        expect(await ledger.listHeldDeletes(runId, { limit: 10 })).toEqual({
+          batches: [held('d1', items), held('d2', more)],
+        });
+
+        expect(await ledger.getRun(neighbour.runId)).toEqual(neighbour);
+        expect(await ledger.listHeldDeletes(neighbour.runId, { limit: 10 })).toEqual({ batches: [] });
+      }),
+    );
+
+    test(
+      'a deletes batch held already, under another planned batch, is refused and changes nothing',
+      withLedger(async ({ ledger }) => {
+        const { runId } = await startSync(ledger);
+        const items = [item('x', 3)];
+        await ledger.recordPlanned(runId, planned('b1', held('d1', items)));
+        const before = await ledger.getRun(runId);
+        await expect(ledger.recordPlanned(runId, planned('b2', held('d1', [item('y', 4)])))).rejects.toThrow(
+          FerryError,
+        );
+        expect(await ledger.getRun(runId)).toEqual(before);
+        expect(await ledger.listHeldDeletes(runId, { limit: 10 })).toEqual({ batches: [held('d1', items)] });
+        // Its planned batch was not recorded either: it can be recorded once the deletes are right.
+        expect(await ledger.recordPlanned(runId, planned('b2'))).toBe(true);
+      }),
+    );
+
+    test(
+      'held batches come in pages in batchId order, items exactly as held, and only the last page lacks next',
+      withLedger(async ({ ledger }) => {
+        const { runId } = await startSync(ledger);
+        const longestS3Key = '\u{1F600}'.repeat(256);
+        const odd = [
+          item('photos/\u{1F600}.jpg', 5 * 1024 ** 4, '"0123456789abcdef0123456789abcdef-10000"'),
+          item('photos/\uFFFD.jpg', 0, ''),
+          item('photos/é "quoted" \\ back\\slash', 1, 'W/"weak"'),
+          item(longestS3Key, 123_456_789),
+          item('tab\there/new\nline', 2),
+        ];
+        const ids = ['c3', 'a1', 'f6', 'b2', 'e5', 'd4', 'g7'];
+        const batches = ids.map((batchId, index) =>
+          held(
+            batchId,
+            index === 0 ? odd : [item(`k/${batchId}/1`, index), item(`k/${batchId}/2`, index * 2)],
+          ),
+        );
+        for (const [index, batch] of batches.entries()) {
+          expect(await ledger.recordPlanned(runId, planned(`b${index}`, batch))).toBe(true);
+        }
+        const expected = [...batches].sort((left, right) => compareUtf8(left.batchId, right.batchId));
+        const paged = await allHeldPages(ledger, runId, 3);
+        expect(paged).toEqual({ batches: expected, pages: 3 });
+        expect(await allHeldPages(ledger, runId, 7)).toEqual({ batches: expected, pages: 1 });
+        expect(await ledger.listHeldDeletes(runId, { limit: 1, after: 'f6' })).toEqual({
+          batches: [expected[6]],
+        });
+        expect(await ledger.listHeldDeletes(runId, { limit: 2, after: 'g7' })).toEqual({ batches: [] });
+        const toDelete = (await ledger.getRun(runId))?.toDelete;
+        expect(toDelete).toEqual({
+          objects: batches.reduce((sum, batch) => sum + batch.items.length, 0),
+          bytes: batches.reduce((sum, batch) => sum + bytesOf(batch.items), 0),
+        });
+        await expect(ledger.listHeldDeletes(runId, { limit: 0 })).rejects.toThrow(RangeError);
+      }),
+    );
+
+    test(
+      'a batch of 1,000 deletes as large as a delete message round-trips',
+      withLedger(async ({ ledger }) => {
+        const { runId } = await startSync(ledger);
+        // About 195 KiB of encoded items, near the 200 KiB message limit: 1,000 keys of 145 bytes, multipart ETags.
+        const items = Array.from({ length: 1000 }, (_, index) =>
+          item(
+            `${String(index).padStart(4, '0')}/${'é'.repeat(70)}`,
+            index * 1024,
+            `"${'f'.repeat(32)}-${index}"`,
+          ),
+        );
+        await ledger.recordPlanned(runId, planned('big', held('d-big', items)));
+        expect(await ledger.listHeldDeletes(runId, { limit: 1 })).toEqual({
+          batches: [held('d-big', items)],
+        });
+        expect((await ledger.getRun(runId))?.toDelete).toEqual({ objects: 1000, bytes: bytesOf(items) });
+      }),
+    );
+
+    test(
+      'settleDeletes moves HELD deletes once: RELEASED, or REFUSED with its reason; later settlements change nothing',
+      withLedger(async ({ ledger }) => {
+        const released = await startSync(ledger);
+        const refused = await startSync(ledger);
+        const untouched = await startSync(ledger);
+        await ledger.settleDeletes(released.runId, { state: 'RELEASED' });
+        await ledger.settleDeletes(released.runId, { state: 'REFUSED', reason: 'too late' });
+        await ledger.settleDeletes(released.runId, { state: 'RELEASED' });
+        expect(await ledger.getRun(released.runId)).toEqual({ ...released, deleteState: 'RELEASED' });
+
+        const reason = '1,200 objects to delete, more than maxDeleteObjects (1,000)';
+        await ledger.settleDeletes(refused.runId, { state: 'REFUSED', reason });
+        await ledger.settleDeletes(refused.runId, { state: 'RELEASED' });
+        await ledger.settleDeletes(refused.runId, { state: 'REFUSED', reason: 'another reason' });
+        expect(await ledger.getRun(refused.runId)).toEqual({
+          ...refused,
+          deleteState: 'REFUSED',
+          deleteReason: reason,
+        });
+
+        expect(await ledger.getRun(untouched.runId)).toEqual(untouched);
+      }),
+    );
+
+    test(
+      'settleDeletes of an unknown run throws an Internal error; it has no held deletes',
+      withLedger(async ({ ledger }) => {
+        const runId = uniqueId('missing');
+        await expect(ledger.settleDeletes(runId, { state: 'RELEASED' })).rejects.toThrow(FerryError);
+        await expect(ledger.settleDeletes(runId, { state: 'REFUSED', reason: 'x' })).rejects.toMatchObject({
+          errorClass: 'Internal',
+        });
+        expect(await ledger.getRun(runId)).toBeUndefined();
+        expect(await ledger.listHeldDeletes(runId, { limit: 3 })).toEqual({ batches: [] });
+      }),
+    );
+
+    test(
+      'recordOutcome adds deleted once per batchId; failed deletes count as failed with their failures',
+      withLedger(async ({ ledger }) => {
+        const { runId } = await startSync(ledger);
+        const neighbour = await startSync(ledger);
+        const deleteOutcome: BatchOutcome = {
+          batchId: 'd1',
+          copied: zero,
+          failed: { objects: 1, bytes: 9 },
+          failures: [failure('dest/changed')],
+          deleted: { objects: 2, bytes: 30 },
+        };
+        expect(await ledger.recordOutcome(runId, deleteOutcome)).toBe(true);
+        expect(await ledger.recordOutcome(runId, deleteOutcome)).toBe(false);
+        expect(await ledger.recordOutcome(runId, outcome('b1', 3))).toBe(true);
+        const run = await ledger.getRun(runId);
+        expect(run?.deleted).toEqual({ objects: 2, bytes: 30 });
+        expect(run?.failed).toEqual({ objects: 1, bytes: 9 });
+        expect(run?.copied).toEqual({ objects: 3, bytes: 3000 });
+        expect(run?.toDelete).toEqual(zero);
+        expect(await ledger.listFailures(runId, { limit: 10 })).toEqual({
+          failures: [failure('dest/changed')],
+        });
+        expect(await ledger.getRun(neighbour.runId)).toEqual(neighbour);
       }),
     );
   });

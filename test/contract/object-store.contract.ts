@@ -24,6 +24,8 @@ export interface ServerLimits {
   readonly listsPartChecksums: boolean;
   /** Keys may contain a line feed (moto: no, its URL routing answers 404). */
   readonly acceptsLineFeedInKeys: boolean;
+  /** DeleteObjects refuses (PreconditionFailed) a key whose ETag is not the one sent with it (moto: no, it deletes). */
+  readonly enforcesDeleteIfMatch: boolean;
 }
 
 /** A server that checks everything S3 checks. */
@@ -32,6 +34,7 @@ export const allChecks: ServerLimits = {
   enforcesCopySourceIfMatch: true,
   listsPartChecksums: true,
   acceptsLineFeedInKeys: true,
+  enforcesDeleteIfMatch: true,
 };
 
 /** Makes fresh, empty buckets for one test. */
@@ -399,6 +402,79 @@ export function describeObjectStoreContract(
       const assembled = await destination.read('copy/parts');
       expect(Buffer.from(assembled.bytes).equals(Buffer.from(bytes))).toBe(true);
       expect(assembled.head.metadata).toEqual(fullMetadata);
+    });
+
+    test('deleteObjects deletes the keys, counts a missing key as deleted and leaves the others', async () => {
+      const { source, seed } = await factory();
+      for (const key of ['delete/a', 'delete/b', 'delete/keep']) await seed(key, bytesOf(key));
+      const { etag } = (await source.head('delete/a'))!;
+      const outcome = await source.deleteObjects([
+        { key: 'delete/a', etag },
+        { key: 'delete/b' },
+        { key: 'delete/missing', etag: 'd41d8cd98f00b204e9800998ecf8427e' },
+        // A key XML cannot carry is deleted alone (DeleteObject, If-Match): missing, it is NoSuchKey there.
+        { key: 'delete/missing\u0001', etag: 'd41d8cd98f00b204e9800998ecf8427e' },
+      ]);
+      expect(outcome.errors).toEqual([]);
+      expect([...outcome.deleted].sort()).toEqual([
+        'delete/a',
+        'delete/b',
+        'delete/missing',
+        'delete/missing\u0001',
+      ]);
+      const left = await collect(source.list({ prefix: 'delete/' }));
+      expect(left.map((entry) => entry.key)).toEqual(['delete/keep']);
+    });
+
+    test('deleteObjects deletes hostile keys, those XML cannot carry included, pinned to their ETags', async () => {
+      const { destination } = await factory();
+      const keys = hostileKeys.filter((key) => limits.acceptsLineFeedInKeys || !key.includes('\n'));
+      const targets = [];
+      for (const [index, key] of keys.entries()) {
+        const bytes = patternBytes(3 + index, index + 5);
+        targets.push({ key, etag: (await destination.put(key, bytes, await putSettings(bytes))).etag });
+      }
+      const outcome = await destination.deleteObjects(targets);
+      expect(outcome.errors).toEqual([]);
+      expect([...outcome.deleted].sort(compareUtf8)).toEqual([...keys].sort(compareUtf8));
+      expect(await collect(destination.list({ prefix: 'hostile/' }))).toEqual([]);
+    });
+
+    test.runIf(limits.enforcesDeleteIfMatch)(
+      'a delete pinned to an older ETag is refused (PreconditionFailed) and the object kept',
+      async () => {
+        const { source, seed } = await factory();
+        const keys = ['delete/changed', 'delete/changed\rwith-cr'];
+        const stale: string[] = [];
+        for (const key of keys) {
+          await seed(key, bytesOf('version one'));
+          stale.push((await source.head(key))!.etag);
+          await seed(key, bytesOf('version two'));
+        }
+        await seed('delete/unchanged', bytesOf('same'));
+        const unchanged = (await source.head('delete/unchanged'))!.etag;
+        const outcome = await source.deleteObjects([
+          ...keys.map((key, index) => ({ key, etag: stale[index]! })),
+          { key: 'delete/unchanged', etag: unchanged },
+        ]);
+        expect(outcome.deleted).toEqual(['delete/unchanged']);
+        expect(
+          outcome.errors.map(({ key, code }) => ({ key, code })).sort((a, b) => compareUtf8(a.key, b.key)),
+        ).toEqual(keys.map((key) => ({ key, code: 'PreconditionFailed' })));
+        for (const key of keys) expect((await source.read(key)).bytes).toEqual(bytesOf('version two'));
+        expect(await source.head('delete/unchanged')).toBeUndefined();
+      },
+    );
+
+    test('more than 1,000 keys in one deleteObjects is refused as Internal, nothing deleted', async () => {
+      const { source, seed } = await factory();
+      await seed('delete/first', bytesOf('kept'));
+      const targets = Array.from({ length: 1001 }, (_, index) => ({
+        key: `delete/${index === 0 ? 'first' : index}`,
+      }));
+      const failure = await failureOf(source.deleteObjects(targets));
+      expect(failure.errorClass).toBe('Internal');
+      expect(await source.head('delete/first')).toBeDefined();
     });
 
     test.runIf(limits.enforcesCopySourceIfMatch)(

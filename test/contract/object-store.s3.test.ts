@@ -8,4 +8,5 @@ describeObjectStoreContract('S3 on moto', () => s3StoresOnMoto(inject('motoSourc
   enforcesCopySourceIfMatch: false,
   listsPartChecksums: false,
   acceptsLineFeedInKeys: false,
+  enforcesDeleteIfMatch: false,
 });

@@ -91,6 +91,7 @@ describe('valid configurations', () => {
           },
           include: ['**/*.jpg'],
           exclude: ['tmp/**'],
+          mode: 'copy',
         },
         {
           id: 'logs_2024',
@@ -104,6 +105,7 @@ describe('valid configurations', () => {
           },
           include: [],
           exclude: [],
+          mode: 'copy',
         },
       ],
     };
@@ -140,6 +142,7 @@ describe('valid configurations', () => {
           destination: { endpoint: 'aws', bucket: 'archive-copy', prefix: '' },
           include: [],
           exclude: [],
+          mode: 'copy',
         },
       ],
     });

@@ -19,6 +19,8 @@ function run(overrides: Partial<RunRecord> = {}): RunRecord {
     skipped: none,
     copied: none,
     failed: none,
+    toDelete: none,
+    deleted: none,
     ...overrides,
   };
 }

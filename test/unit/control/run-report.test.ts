@@ -21,6 +21,8 @@ function run(overrides: Partial<RunRecord> = {}): RunRecord {
     skipped: { objects: 50, bytes: 10 * MiB },
     copied: { objects: 995, bytes: 5970 * MiB },
     failed: { objects: 5, bytes: 30 * MiB },
+    toDelete: { objects: 0, bytes: 0 },
+    deleted: { objects: 0, bytes: 0 },
     ...overrides,
   };
 }

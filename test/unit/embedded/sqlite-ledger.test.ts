@@ -134,3 +134,46 @@ test('a planned batch that fails half way leaves neither its row nor its counts'
   ).toBe(true);
   expect((await ledger.getRun('r'))?.planned).toEqual({ objects: 1, bytes: 1 });
 });
+
+test('held deletes go in the transaction of their planned batch: one that fails half way holds nothing', async () => {
+  const ledger = createSqliteLedger({ db, clock: createManualClock() });
+  await ledger.startRun({ runId: 'r', mappingId: 'm', mode: 'sync', startedAt: new Date(0) });
+  const zero = { objects: 0, bytes: 0 };
+  // The items are held first; a fractional size then cannot be added to the STRICT INTEGER to_delete_bytes.
+  await expect(
+    ledger.recordPlanned('r', {
+      batchId: 'b',
+      planned: zero,
+      skipped: zero,
+      deletes: { batchId: 'd', items: [{ key: 'k', size: 1.5, etag: 'e' }] },
+    }),
+  ).rejects.toThrow();
+  expect(await ledger.listHeldDeletes('r', { limit: 5 })).toEqual({ batches: [] });
+  expect((await ledger.getRun('r'))?.toDelete).toEqual(zero);
+  const items = [{ key: 'k', size: 2, etag: 'e' }];
+  expect(
+    await ledger.recordPlanned('r', {
+      batchId: 'b',
+      planned: zero,
+      skipped: zero,
+      deletes: { batchId: 'd', items },
+    }),
+  ).toBe(true);
+  expect(await ledger.listHeldDeletes('r', { limit: 5 })).toEqual({ batches: [{ batchId: 'd', items }] });
+});
+
+test('a page of held deletes is one statement that seeks the run and batchId by primary key', async () => {
+  const { db: counted, executed } = countingDb(db);
+  const ledger = createSqliteLedger({ db: counted, clock: createManualClock() });
+  await ledger.startRun({ runId: 'r', mappingId: 'm', mode: 'sync', startedAt: new Date(0) });
+  executed.length = 0;
+  await ledger.listHeldDeletes('r', { limit: 10, after: 'b' });
+  expect(executed).toHaveLength(1);
+  const plan = db.connection
+    .prepare(`EXPLAIN QUERY PLAN ${executed[0]}`)
+    .all()
+    .map((row) => String(row.detail));
+  expect(
+    plan.some((detail) => /SEARCH held_deletes USING PRIMARY KEY \(run_id=\? AND batch_id>\?\)/.test(detail)),
+  ).toBe(true);
+});

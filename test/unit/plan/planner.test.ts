@@ -308,3 +308,68 @@ describe('plan, full', () => {
     expect(calls).toEqual([]);
   });
 });
+
+describe('plan, sync', () => {
+  it('deletes, in key order with the rest, each destination object gone from the source that the filters pass', async () => {
+    const { calls, recall } = memory([
+      { key: 'backup/2024/d-copied', sourceEtag: composite3, sourceSize: 10, destinationEtag: composite2 },
+    ]);
+    const decisions = await collect(
+      plan({
+        mode: 'sync',
+        mapping: mappingFor({ exclude: ['keep/**'] }),
+        recall,
+        sourceListing: listingOf([
+          entry('data/b-new'),
+          entry('data/d-copied', { etag: composite3 }),
+          entry('data/f-same', { etag: md5A }),
+        ]),
+        destinationListing: listingOf([
+          entry('backup/2024/a-gone', { size: 7 }),
+          entry('backup/2024/c-gone'),
+          entry('backup/2024/d-copied', { etag: composite2 }),
+          entry('backup/2024/e-\u{1F600}-gone'),
+          entry('backup/2024/f-same', { etag: md5A }),
+          entry('backup/2024/keep/excluded'),
+          entry('backup/2024/z-\uFFFD-gone'),
+        ]),
+      }),
+    );
+    expect(decisions.map(summary)).toEqual([
+      ['data/a-gone', 'backup/2024/a-gone', 'delete', 'not-in-source'],
+      ['data/b-new', 'backup/2024/b-new', 'copy', 'new'],
+      ['data/c-gone', 'backup/2024/c-gone', 'delete', 'not-in-source'],
+      ['data/d-copied', 'backup/2024/d-copied', 'skip', 'same-as-copied'],
+      ['data/e-\u{1F600}-gone', 'backup/2024/e-\u{1F600}-gone', 'delete', 'not-in-source'],
+      ['data/f-same', 'backup/2024/f-same', 'skip', 'same-etag'],
+      ['data/z-\uFFFD-gone', 'backup/2024/z-\uFFFD-gone', 'delete', 'not-in-source'],
+    ]);
+    const [first] = decisions;
+    expect(first).toMatchObject({ action: 'delete', destination: { key: 'backup/2024/a-gone', size: 7 } });
+    expect(first?.source).toBeUndefined();
+    expect(calls).toEqual([['backup/2024/d-copied']]);
+  });
+
+  it('never deletes in incremental mode', async () => {
+    const decisions = await collect(
+      plan({
+        mode: 'incremental',
+        mapping: mappingFor(),
+        recall: memory().recall,
+        sourceListing: listingOf([entry('data/a')]),
+        destinationListing: listingOf([entry('backup/2024/a'), entry('backup/2024/b-gone')]),
+      }),
+    );
+    expect(decisions.map((decision) => decision.action)).toEqual(['skip']);
+  });
+
+  it('needs a destination listing', async () => {
+    const options: PlanOptions = {
+      mode: 'sync',
+      mapping: mappingFor(),
+      recall: memory().recall,
+      sourceListing: listingOf([entry('data/x')]),
+    };
+    await expect(collect(plan(options))).rejects.toThrow(/sync mode needs the destination listing/);
+  });
+});

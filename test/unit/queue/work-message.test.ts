@@ -1,8 +1,10 @@
-// The work message codec: batches (v1) unchanged, ranges of shared objects (v2) round-trip, hostile values refused.
+// The work message codec: batches (v1) unchanged, ranges of shared objects (v2) and deletes (v3) round-trip, hostile
+// values refused.
 import { describe, expect, test } from 'vitest';
 import {
   decodeWorkBatch,
   decodeWorkMessage,
+  encodeDeleteBatch,
   encodeRangeWork,
   encodeWorkBatch,
   encodeWorkMessages,
@@ -109,6 +111,32 @@ describe('work messages', () => {
   test('bodies that are not messages are refused', () => {
     expect(() => decodeWorkMessage('[1,2]')).toThrow(/not an object/);
     expect(() => decodeWorkMessage('nope')).toThrow(/not JSON/);
-    expect(() => decodeWorkMessage('{"v":3}')).toThrow(/unknown version 3/);
+    expect(() => decodeWorkMessage('{"v":4}')).toThrow(/unknown version 4/);
+  });
+
+  test('version 3 delete batches round-trip, awkward keys included, and malformed ones are poison', () => {
+    const batch = {
+      runId: 'run',
+      mappingId: 'm',
+      batchId: 'd-1',
+      items: [
+        { key: 'out/a\uFFFF', size: 0, etag: '"e1"' },
+        { key: `out/${'\u{1F600}'.repeat(255)}`, size: 5 * MiB, etag: 'e2-3' },
+      ],
+    };
+    const body = encodeDeleteBatch(batch);
+    expect(body).not.toMatch(/[\uFFFE\uFFFF]/);
+    expect(decodeWorkMessage(body)).toEqual({ kind: 'delete', batch });
+    const wire = { v: 3, r: 'run', m: 'm', b: 'd-1' };
+    const poison = [
+      { ...wire, d: [] },
+      { ...wire, d: [['k', -1, 'e']] },
+      { ...wire, d: [['', 1, 'e']] },
+      { ...wire, d: Array.from({ length: 1001 }, (_, index) => [`k${index}`, 1, 'e']) },
+      { ...wire, r: '', d: [['k', 1, 'e']] },
+    ];
+    for (const message of poison) {
+      expect(() => decodeWorkMessage(JSON.stringify(message))).toThrow(/malformed work message/);
+    }
   });
 });

@@ -59,6 +59,8 @@ describe('summary', () => {
     skipped: { objects: 7, bytes: 0 },
     copied: { objects: 2, bytes: 2 * MiB },
     failed: { objects: 1, bytes: MiB },
+    toDelete: { objects: 0, bytes: 0 },
+    deleted: { objects: 0, bytes: 0 },
     ...overrides,
   });
 

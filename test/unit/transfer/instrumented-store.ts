@@ -3,6 +3,8 @@ import type { ChecksumAlgorithm, ObjectChecksum, ObjectHead } from '../../../wor
 import type {
   CompletedPart,
   CopySource,
+  DeleteOutcome,
+  DeleteTarget,
   ListOptions,
   ObjectStore,
   PartUpload,
@@ -25,7 +27,8 @@ export type CallName =
   | 'abortMultipart'
   | 'listParts'
   | 'copyObject'
-  | 'uploadPartCopy';
+  | 'uploadPartCopy'
+  | 'deleteObjects';
 
 export interface CallDetail {
   readonly key: string;
@@ -123,5 +126,15 @@ export class InstrumentedStore implements ObjectStore {
 
   listParts(upload: UploadRef): Promise<CompletedPart[]> {
     return this.#around('listParts', upload, () => this.#inner.listParts(upload));
+  }
+
+  /** The hooks see the request's first key. */
+  deleteObjects(
+    targets: readonly DeleteTarget[],
+    options?: { signal?: AbortSignal },
+  ): Promise<DeleteOutcome> {
+    return this.#around('deleteObjects', { key: targets[0]?.key ?? '' }, () =>
+      this.#inner.deleteObjects(targets, options),
+    );
   }
 }

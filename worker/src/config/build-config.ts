@@ -119,20 +119,57 @@ function mappingConfig(raw: RawMapping): MappingConfig {
     exclude: [...raw.exclude],
     ...(raw.schedule === undefined ? {} : { schedule: raw.schedule }),
     ...(raw.maxBytesPerRun === undefined ? {} : { maxBytesPerRun: parseSize(raw.maxBytesPerRun) }),
+    mode: raw.mode,
+    ...(raw.maxDeleteObjects === undefined ? {} : { maxDeleteObjects: raw.maxDeleteObjects }),
+    ...(raw.maxDeleteBytes === undefined ? {} : { maxDeleteBytes: parseSize(raw.maxDeleteBytes) }),
   };
 }
 
-/** maxBytesPerRun must be a size of at least one byte. */
-function maxBytesPerRunIssues(raw: RawConfig): ConfigIssue[] {
+/** maxBytesPerRun must be a size of at least one byte; maxDeleteBytes a size (0: delete nothing). */
+function guardrailSizeIssues(raw: RawConfig): ConfigIssue[] {
   return raw.mappings.flatMap((mapping, index): ConfigIssue[] => {
-    if (mapping.maxBytesPerRun === undefined) return [];
-    const path = ['mappings', index, 'maxBytesPerRun'];
-    try {
-      if (parseSize(mapping.maxBytesPerRun) > 0) return [];
-      return [{ path, anchor: 'value', message: 'must be at least 1 byte; omit it for no limit' }];
-    } catch (error) {
-      return [{ path, anchor: 'value', message: errorMessage(error) }];
-    }
+    const sized = [
+      { field: 'maxBytesPerRun', value: mapping.maxBytesPerRun, least: 1 },
+      { field: 'maxDeleteBytes', value: mapping.maxDeleteBytes, least: 0 },
+    ] as const;
+    return sized.flatMap(({ field, value, least }): ConfigIssue[] => {
+      if (value === undefined) return [];
+      const path = ['mappings', index, field];
+      try {
+        if (parseSize(value) >= least) return [];
+        return [{ path, anchor: 'value', message: 'must be at least 1 byte; omit it for no limit' }];
+      } catch (error) {
+        return [{ path, anchor: 'value', message: errorMessage(error) }];
+      }
+    });
+  });
+}
+
+/** Same endpoint and bucket, and one prefix starts the other: a sync of one would delete the other's objects. */
+function destinationsOverlap(a: RawMapping, b: RawMapping): boolean {
+  const [x, y] = [a.destination, b.destination];
+  return (
+    x.endpoint === y.endpoint &&
+    x.bucket === y.bucket &&
+    (x.prefix.startsWith(y.prefix) || y.prefix.startsWith(x.prefix))
+  );
+}
+
+/** A sync mapping must own its destination prefix: no other mapping may write inside it or around it. */
+function syncOverlapIssues(raw: RawConfig): ConfigIssue[] {
+  return raw.mappings.flatMap((mapping, index): ConfigIssue[] => {
+    if (mapping.mode !== 'sync') return [];
+    const other = raw.mappings.find(
+      (candidate, at) => at !== index && destinationsOverlap(mapping, candidate),
+    );
+    if (other === undefined) return [];
+    return [
+      {
+        path: ['mappings', index, 'mode'],
+        anchor: 'value',
+        message: `a sync mapping's destination must not overlap another mapping's: mapping ${other.id} also writes to s3://${other.destination.bucket}/${other.destination.prefix}, and this sync would delete its objects`,
+      },
+    ];
   });
 }
 
@@ -190,7 +227,7 @@ export function buildConfig(raw: RawConfig, file: string): BuildResult {
   const issues: ConfigIssue[] = [];
   const transfer = transferSettings(raw.transfer, issues);
   issues.push(...unknownEndpointIssues(raw), ...manifestEndpointIssues(raw), ...duplicateIdIssues(raw));
-  issues.push(...maxBytesPerRunIssues(raw));
+  issues.push(...guardrailSizeIssues(raw), ...syncOverlapIssues(raw));
   if (issues.length > 0) return { ok: false, issues };
   const endpoints = Object.fromEntries(
     Object.entries(raw.endpoints).map(([name, endpoint]) => [name, endpointConfig(name, endpoint)]),

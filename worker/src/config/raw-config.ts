@@ -49,6 +49,9 @@ export interface RawMapping {
   readonly exclude: readonly string[];
   readonly schedule?: 'nightly';
   readonly maxBytesPerRun?: RawSize;
+  readonly mode: 'copy' | 'sync';
+  readonly maxDeleteObjects?: number;
+  readonly maxDeleteBytes?: RawSize;
 }
 
 export interface RawManifest {

@@ -46,6 +46,15 @@ export interface MappingConfig {
   readonly schedule?: 'nightly';
   /** A guardrail: a run whose plan copies more bytes than this is refused (see docs/workflows.md). */
   readonly maxBytesPerRun?: number;
+  /**
+   * What a scheduled run does: 'copy' (new and changed objects; the default) or 'sync' (also delete destination
+   * objects gone from the source). A run started by hand names its own mode. Absent: copy.
+   */
+  readonly mode?: 'copy' | 'sync';
+  /** Sync guardrail: a sync that would delete more objects than this deletes none. Absent: no limit. */
+  readonly maxDeleteObjects?: number;
+  /** Sync guardrail: a sync that would delete more bytes than this deletes none. Absent: no limit. */
+  readonly maxDeleteBytes?: number;
 }
 
 export interface TransferSettings {

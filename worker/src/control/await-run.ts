@@ -3,7 +3,7 @@ import { FerryError } from '../domain/errors.ts';
 import { type Clock, systemClock } from '../ports/clock.ts';
 import type { FailureRecord, RunLedger, RunRecord } from '../ports/ledger.ts';
 import { readFailures } from '../run/read-failures.ts';
-import { isRunDone } from '../run/run-progress.ts';
+import { isRunDone, refusedDeletes } from '../run/run-progress.ts';
 import {
   describeThreshold,
   exceedsThreshold,
@@ -69,7 +69,7 @@ function verdict(run: RunRecord, threshold: FailureThreshold): string | undefine
   if (run.listerState === 'FAILED') return `the listing failed: ${run.reason ?? 'no reason recorded'}`;
   if (exceedsThreshold(run, threshold))
     return `${run.failed.objects} objects failed, more than the ${describeThreshold(threshold)} allowed`;
-  return undefined;
+  return refusedDeletes(run);
 }
 
 /**

@@ -1,7 +1,7 @@
 // Pure progress of a run as the await loop sees it: one sample per poll, and the one-line report of each.
 import type { Counts, ListerState, RunRecord } from '../ports/ledger.ts';
 import { formatBytes, formatDuration, formatRate } from '../report/units.ts';
-import { remaining } from '../run/run-progress.ts';
+import { dispatched, remaining } from '../run/run-progress.ts';
 import { phaseOf, rateAndEta } from '../run/run-status.ts';
 
 export interface ProgressSample {
@@ -61,9 +61,10 @@ export function progressLine(run: RunRecord, sample: ProgressSample, previous?: 
         ? (left * 1000) / rate
         : Number.NaN;
   const time = sample.at.toISOString().slice(11, 19);
-  const done = run.copied.objects + run.failed.objects;
+  const done = run.copied.objects + run.deleted.objects + run.failed.objects;
+  const deleted = run.deleted.objects > 0 ? ` (${run.deleted.objects} deleted)` : '';
   return (
-    `${time}Z ${run.runId} ${phaseOf(run)}: ${done}/${run.planned.objects} objects, ` +
+    `${time}Z ${run.runId} ${phaseOf(run)}: ${done}/${dispatched(run).objects} objects${deleted}, ` +
     `${formatBytes(run.copied.bytes)}/${formatBytes(run.planned.bytes)}, ${formatRate(rate)}, ETA ${formatDuration(etaMs)}, ` +
     `${optional(sample.inServiceWorkers)} workers, ${optional(sample.deadLetters)} dead letters, ${run.failed.objects} failed`
   );

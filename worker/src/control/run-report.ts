@@ -63,13 +63,25 @@ function headline(input: RunReportInput): string[] {
 
 const counters = ['planned', 'copied', 'skipped', 'failed'] as const;
 
+/** A sync run's deletes: found (with whether they were released or refused), and done. */
+function deleteRows(run: RunRecord): string[][] {
+  if (run.deleteState === undefined) return [];
+  return [
+    [
+      `to delete (${run.deleteState.toLowerCase()})`,
+      number(run.toDelete.objects),
+      formatBytes(run.toDelete.bytes),
+    ],
+    ['deleted', number(run.deleted.objects), formatBytes(run.deleted.bytes)],
+  ];
+}
+
 function totals(input: RunReportInput): string[] {
   const { run } = input;
-  const rows = counters.map((counter) => [
-    counter,
-    number(run[counter].objects),
-    formatBytes(run[counter].bytes),
-  ]);
+  const rows = [
+    ...counters.map((counter) => [counter, number(run[counter].objects), formatBytes(run[counter].bytes)]),
+    ...deleteRows(run),
+  ];
   const durationMs = Math.max(1, endOf(input).getTime() - run.startedAt.getTime());
   const rate = formatRate((run.copied.bytes * 1000) / durationMs);
   const listing = run.listerState === 'LISTED' ? '' : ` The listing is ${run.listerState}.`;

@@ -4,7 +4,10 @@ import {
   type CopyRecord,
   type Counts,
   checksumAlgorithms,
+  type DeleteItem,
+  deleteStates,
   type FailureRecord,
+  type HeldDeletes,
   listerStates,
   type RunMode,
   type RunRecord,
@@ -32,6 +35,7 @@ import {
   batchMarkerKey,
   copyKey,
   failureKey,
+  heldDeletesKey,
   type ItemKey,
   mappingRunKey,
   type ObjectItemKey,
@@ -43,7 +47,7 @@ import {
   utf8Bytes,
 } from './dynamodb-keys.ts';
 
-export type StoredCounter = 'planned' | 'skipped' | 'copied' | 'failed';
+export type StoredCounter = 'planned' | 'skipped' | 'copied' | 'failed' | 'toDelete' | 'deleted';
 
 /** Failure messages are cut to this many UTF-8 bytes, so that a transaction of failures stays far below 4 MB. */
 export const MAX_FAILURE_MESSAGE_BYTES = 4096;
@@ -57,6 +61,14 @@ function counterOf(item: StoredItem, counter: StoredCounter): Counts {
   return {
     objects: integerAttribute(item, `${counter}Objects`),
     bytes: integerAttribute(item, `${counter}Bytes`),
+  };
+}
+
+/** A counter that run items written before it existed lack, and that only ADD creates: absent is zero. */
+function addedCounterOf(item: StoredItem, counter: StoredCounter): Counts {
+  return {
+    objects: optionalIntegerAttribute(item, `${counter}Objects`) ?? 0,
+    bytes: optionalIntegerAttribute(item, `${counter}Bytes`) ?? 0,
   };
 }
 
@@ -79,6 +91,7 @@ export function newRunItem(run: {
     ...counterIncrements('skipped', zero),
     ...counterIncrements('copied', zero),
     ...counterIncrements('failed', zero),
+    ...(run.mode === 'sync' ? { deleteState: 'HELD' } : {}),
   };
 }
 
@@ -86,6 +99,9 @@ export function runFromItem(item: StoredItem): RunRecord {
   const reason = optionalStringAttribute(item, 'reason');
   const listedAt = optionalDateAttribute(item, 'listedAt');
   const checkpoint = optionalStringAttribute(item, 'checkpoint');
+  const deleteState =
+    item.deleteState === undefined ? undefined : enumAttribute(item, 'deleteState', deleteStates);
+  const deleteReason = optionalStringAttribute(item, 'deleteReason');
   return {
     runId: stringAttribute(item, 'runId'),
     mappingId: stringAttribute(item, 'mappingId'),
@@ -99,7 +115,51 @@ export function runFromItem(item: StoredItem): RunRecord {
     skipped: counterOf(item, 'skipped'),
     copied: counterOf(item, 'copied'),
     failed: counterOf(item, 'failed'),
+    toDelete: addedCounterOf(item, 'toDelete'),
+    deleted: addedCounterOf(item, 'deleted'),
+    ...(deleteState === undefined ? {} : { deleteState }),
+    ...(deleteReason === undefined ? {} : { deleteReason }),
   };
+}
+
+/** What a batch of held deletes adds to the run's toDelete. */
+export function countsOfDeletes(deletes: HeldDeletes): Counts {
+  return { objects: deletes.items.length, bytes: deletes.items.reduce((sum, item) => sum + item.size, 0) };
+}
+
+/**
+ * A sync run's batch of deletes, held until the listing is complete: the items are one string attribute, a compact
+ * JSON array of [key, size, etag] (a batch is encoded under the queue's 200 KB message limit, so it fits DynamoDB's
+ * 400 KB item). It expires (TTL) with the batch markers.
+ */
+export function heldDeletesItem(runId: string, deletes: HeldDeletes, expiresAt: Date): ScalarItem & ItemKey {
+  return {
+    ...heldDeletesKey(runId, deletes.batchId),
+    batchId: deletes.batchId,
+    items: JSON.stringify(deletes.items.map((item) => [item.key, item.size, item.etag])),
+    expiresAt: Math.floor(expiresAt.getTime() / 1000),
+  };
+}
+
+function heldItemOf(raw: unknown, index: number): DeleteItem {
+  if (Array.isArray(raw) && raw.length === 3) {
+    const [key, size, etag]: unknown[] = raw;
+    if (
+      typeof key === 'string' &&
+      typeof etag === 'string' &&
+      Number.isSafeInteger(size) &&
+      Number(size) >= 0
+    ) {
+      return { key, size: Number(size), etag };
+    }
+  }
+  throw new TypeError(`ledger item attribute items: element ${index} is not [key, size, etag]`);
+}
+
+export function heldDeletesFromItem(item: StoredItem): HeldDeletes {
+  const items: unknown = JSON.parse(stringAttribute(item, 'items'));
+  if (!Array.isArray(items)) throw new TypeError('ledger item attribute items: expected a JSON array');
+  return { batchId: stringAttribute(item, 'batchId'), items: items.map(heldItemOf) };
 }
 
 /** The mapping's index entry for a run: latestRun reads the last one. */

@@ -131,3 +131,17 @@ export function sharedPartSortKey(partNumber: number): string {
 export function sharedPartKey(ref: { runId: string; batchId: string }, partNumber: number): ItemKey {
   return { pk: sharedPartition(ref), sk: sharedPartSortKey(partNumber) };
 }
+
+/** The partition of a sync run's held deletes: one item per batch, in batchId order. */
+export function heldDeletesPartition(runId: string): string {
+  return `HELD#${runId}`;
+}
+
+/** The sort key of a held batch: its batchId (Ferry's are 32 hex digits), shortened only past DynamoDB's limit. */
+export function heldDeletesSortKey(batchId: string): { value: string; exact: boolean } {
+  return fitUtf8(batchId, MAX_SORT_KEY_BYTES);
+}
+
+export function heldDeletesKey(runId: string, batchId: string): ItemKey {
+  return { pk: heldDeletesPartition(runId), sk: heldDeletesSortKey(batchId).value };
+}

@@ -5,19 +5,25 @@
 // when the batchId is recorded already) and an ADD to the run item's counters, so a redelivered batch never counts
 // twice and concurrent batches never lose an update. An outcome's failures ride in the same transaction as far as
 // its 100-item limit allows; the rest follow in batch writes, and the marker says so (failuresPending) until they
-// are written, so a redelivery after a crash in between completes them.
+// are written, so a redelivery after a crash in between completes them. A sync run's deletes are held as an item per
+// batch in the transaction that records their planned batch, so they are held exactly when the batch counts.
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { FerryError } from '../domain/errors.ts';
 import { type Clock, systemClock } from '../ports/clock.ts';
-import type { ObjectMemory, RunLedger, RunRecord } from '../ports/ledger.ts';
+import type { HeldDeletes, ObjectMemory, RunLedger, RunRecord } from '../ports/ledger.ts';
+import { itemSizeBytes } from './dynamodb-item-size.ts';
 import {
   batchMarkerItem,
   counterIncrements,
+  countsOfDeletes,
   failureFromItem,
   failureItem,
+  heldDeletesFromItem,
+  heldDeletesItem,
   mappingRunItem,
   newRunItem,
   runFromItem,
+  truncatedMessage,
 } from './dynamodb-items.ts';
 import {
   assertLedgerId,
@@ -25,6 +31,8 @@ import {
   batchMarkerKey,
   failureSortKey,
   failuresPartition,
+  heldDeletesPartition,
+  heldDeletesSortKey,
   type ItemKey,
   isLedgerId,
   mappingRunsPartition,
@@ -36,6 +44,7 @@ import {
   type LedgerTransactItem,
   type LedgerWrite,
   lastPerKey,
+  MAX_ITEM_BYTES,
   MAX_TRANSACTION_ITEMS,
   openLedgerTable,
   putAll,
@@ -43,6 +52,7 @@ import {
   type TransactionResult,
   transactWrite,
   updateItem,
+  updateWhere,
 } from './dynamodb-table.ts';
 
 export interface DynamoDbLedgerOptions {
@@ -89,13 +99,38 @@ export function createDynamoDbLedger(options: DynamoDbLedgerOptions): RunLedger 
   });
   const markerTtlMs = (options.batchMarkerTtlSec ?? defaultBatchMarkerTtlSec) * 1000;
 
+  const expiresAt = (): Date => new Date(clock.now().getTime() + markerTtlMs);
+
   const marker = (
     runId: string,
     batch: { batchId: string; kind: BatchMarkerKind; failuresPending?: boolean },
   ): LedgerTransactItem => ({
-    put: batchMarkerItem({ runId, ...batch, expiresAt: new Date(clock.now().getTime() + markerTtlMs) }),
+    put: batchMarkerItem({ runId, ...batch, expiresAt: expiresAt() }),
     condition: 'absent',
   });
+
+  /**
+   * What a planned batch's deletes add to its transaction: the ADD to toDelete and the held-deletes put (refused if
+   * that batch is held already). Nothing without deletes, so such batches cost what they did.
+   */
+  const holding = (
+    runId: string,
+    deletes: HeldDeletes | undefined,
+  ): { add: Record<string, number>; items: LedgerTransactItem[] } => {
+    if (deletes === undefined || deletes.items.length === 0) return { add: {}, items: [] };
+    const put = heldDeletesItem(runId, deletes, expiresAt());
+    const sizeBytes = itemSizeBytes(put);
+    if (sizeBytes > MAX_ITEM_BYTES) {
+      throw new FerryError(
+        'Internal',
+        `deletes batch ${deletes.batchId} of run ${runId} is ${sizeBytes} bytes as a ledger item, over DynamoDB's ${MAX_ITEM_BYTES}`,
+      );
+    }
+    return {
+      add: counterIncrements('toDelete', countsOfDeletes(deletes)),
+      items: [{ put, condition: 'absent' }],
+    };
+  };
 
   const readRun = async (runId: string): Promise<RunRecord | undefined> => {
     if (!isLedgerId(runId)) return undefined;
@@ -141,6 +176,7 @@ export function createDynamoDbLedger(options: DynamoDbLedgerOptions): RunLedger 
 
     async recordPlanned(runId, batch) {
       assertLedgerId('run', runId);
+      const held = holding(runId, batch.deletes);
       const result = await transactWrite(table, [
         {
           update: runKey(runId),
@@ -148,13 +184,22 @@ export function createDynamoDbLedger(options: DynamoDbLedgerOptions): RunLedger 
             add: {
               ...counterIncrements('planned', batch.planned),
               ...counterIncrements('skipped', batch.skipped),
+              ...held.add,
             },
             ...(batch.checkpoint === undefined ? {} : { set: { checkpoint: batch.checkpoint } }),
           },
           condition: 'present',
         },
         marker(runId, { batchId: batch.batchId, kind: 'PLANNED' }),
+        ...held.items,
       ]);
+      // The held item comes after the marker: a repeated batch is refused by its marker, not as a held batch.
+      if (!result.written && result.failedIndex === 2) {
+        throw new FerryError(
+          'Internal',
+          `run ${runId} holds deletes batch ${batch.deletes?.batchId} already`,
+        );
+      }
       return wasRecorded(result, runId);
     },
 
@@ -192,6 +237,7 @@ export function createDynamoDbLedger(options: DynamoDbLedgerOptions): RunLedger 
             add: {
               ...counterIncrements('copied', outcome.copied),
               ...counterIncrements('failed', outcome.failed),
+              ...(outcome.deleted === undefined ? {} : counterIncrements('deleted', outcome.deleted)),
             },
           },
           condition: 'present',
@@ -220,6 +266,48 @@ export function createDynamoDbLedger(options: DynamoDbLedgerOptions): RunLedger 
       const failures = items.slice(0, page.limit).map(failureFromItem);
       const last = failures.at(-1);
       return items.length > page.limit && last !== undefined ? { failures, next: last.key } : { failures };
+    },
+
+    async listHeldDeletes(runId, page) {
+      requirePageLimit(page.limit);
+      if (!isLedgerId(runId)) return { batches: [] };
+      // One batch more than asked tells whether another page follows, so the last page never comes back empty.
+      const items = await queryPartition(table, {
+        pk: heldDeletesPartition(runId),
+        limit: page.limit + 1,
+        ...(page.after === undefined ? {} : { after: heldDeletesSortKey(page.after).value }),
+      });
+      const batches = items.slice(0, page.limit).map(heldDeletesFromItem);
+      const last = batches.at(-1);
+      return items.length > page.limit && last !== undefined ? { batches, next: last.batchId } : { batches };
+    },
+
+    async settleDeletes(runId, settlement) {
+      assertLedgerId('run', runId);
+      const reason = settlement.state === 'REFUSED' ? truncatedMessage(settlement.reason) : undefined;
+      const settled = await updateWhere(table, runKey(runId), {
+        update: `SET #deleteState = :state${reason === undefined ? '' : ', #deleteReason = :reason'}`,
+        condition: '#deleteState = :held',
+        names: {
+          '#deleteState': 'deleteState',
+          ...(reason === undefined ? {} : { '#deleteReason': 'deleteReason' }),
+        },
+        values: {
+          ':state': settlement.state,
+          ':held': 'HELD',
+          ...(reason === undefined ? {} : { ':reason': reason }),
+        },
+        returnValues: 'ALL_NEW',
+        writtenBytes: itemSizeBytes({
+          ...runKey(runId),
+          deleteState: settlement.state,
+          ...(reason === undefined ? {} : { deleteReason: reason }),
+        }),
+      });
+      // Refused: settled already, or not a sync run (nothing changes then), or no run at all.
+      if (settled === undefined && (await readRun(runId)) === undefined) {
+        throw new FerryError('Internal', `the ledger has no run ${runId}`);
+      }
     },
   };
 

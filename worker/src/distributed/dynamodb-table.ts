@@ -27,6 +27,8 @@ import { itemExistsCondition, type UpdateChanges, updateExpression } from './dyn
 export const MAX_TRANSACTION_ITEMS = 100;
 export const MAX_BATCH_WRITE_ITEMS = 25;
 export const MAX_BATCH_GET_KEYS = 100;
+/** DynamoDB refuses an item larger than 400 KB (attribute names and values). */
+export const MAX_ITEM_BYTES = 400 * 1024;
 
 export type LedgerWriteOperation =
   | 'TransactWriteItems'

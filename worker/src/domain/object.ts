@@ -45,3 +45,6 @@ export interface ObjectHead extends ObjectEntry {
 export function isContentMd5Etag(etag: string): boolean {
   return /^[0-9a-f]{32}$/i.test(etag);
 }
+
+/** What became of an object a worker handled: what the progress display and the idle timer hear of. */
+export type ObjectOutcome = 'copied' | 'deleted' | 'failed';

@@ -3,12 +3,16 @@
 // recordPlanned and recordOutcome insert the batch's row and add to the run's counters in one transaction, and do
 // nothing (returning false) when that batchId is already recorded, so a redelivered batch never counts twice.
 // recordPlanned moves the run's checkpoint to the batch's checkpoint when it has one: the lister records its batches
-// in listing order, so the newest recorded checkpoint is the furthest key fully planned.
+// in listing order, so the newest recorded checkpoint is the furthest key fully planned. A sync run's deletes are
+// held in held_deletes by the same transaction that records their planned batch.
 import { errorClasses, FerryError } from '../domain/errors.ts';
 import type { Clock } from '../ports/clock.ts';
 import {
   type Counts,
+  type DeleteItem,
+  deleteStates,
   type FailureRecord,
+  type HeldDeletes,
   listerStates,
   type ObjectMemory,
   type RunLedger,
@@ -34,9 +38,10 @@ export interface SqliteLedgerOptions {
 
 const RUN_COLUMNS = `run_id, mapping_id, mode, lister_state, reason, started_at_ms, listed_at_ms, checkpoint,
   planned_objects, planned_bytes, skipped_objects, skipped_bytes, copied_objects, copied_bytes, failed_objects,
-  failed_bytes`;
+  failed_bytes, to_delete_objects, to_delete_bytes, deleted_objects, deleted_bytes, delete_state, delete_reason`;
 const INSERT_RUN = `
-  INSERT INTO runs (run_id, mapping_id, mode, lister_state, started_at_ms) VALUES (?, ?, ?, 'LISTING', ?)
+  INSERT INTO runs (run_id, mapping_id, mode, lister_state, started_at_ms, delete_state)
+  VALUES (?, ?, ?, 'LISTING', ?, ?)
   ON CONFLICT (run_id) DO NOTHING`;
 const SELECT_RUN = `SELECT ${RUN_COLUMNS} FROM runs WHERE run_id = ?`;
 const SELECT_LATEST_RUN = `
@@ -49,6 +54,7 @@ const ADD_PLANNED = `
   UPDATE runs SET
     planned_objects = planned_objects + :planned_objects, planned_bytes = planned_bytes + :planned_bytes,
     skipped_objects = skipped_objects + :skipped_objects, skipped_bytes = skipped_bytes + :skipped_bytes,
+    to_delete_objects = to_delete_objects + :to_delete_objects, to_delete_bytes = to_delete_bytes + :to_delete_bytes,
     checkpoint = coalesce(:checkpoint, checkpoint)
   WHERE run_id = :run_id`;
 const INSERT_OUTCOME = `
@@ -57,7 +63,8 @@ const INSERT_OUTCOME = `
 const ADD_OUTCOME = `
   UPDATE runs SET
     copied_objects = copied_objects + :copied_objects, copied_bytes = copied_bytes + :copied_bytes,
-    failed_objects = failed_objects + :failed_objects, failed_bytes = failed_bytes + :failed_bytes
+    failed_objects = failed_objects + :failed_objects, failed_bytes = failed_bytes + :failed_bytes,
+    deleted_objects = deleted_objects + :deleted_objects, deleted_bytes = deleted_bytes + :deleted_bytes
   WHERE run_id = :run_id`;
 const UPSERT_FAILURE = `
   INSERT INTO failures (run_id, object_key, error_class, message, attempts) VALUES (?, ?, ?, ?, ?)
@@ -72,6 +79,21 @@ const SELECT_FIRST_FAILURES = `
 const SELECT_FAILURES_AFTER = `
   SELECT ${FAILURE_COLUMNS} FROM failures WHERE run_id = :run_id AND object_key > :after
   ORDER BY object_key LIMIT :limit`;
+const INSERT_HELD_DELETES = `
+  INSERT INTO held_deletes (run_id, batch_id, items) VALUES (?, ?, ?) ON CONFLICT (run_id, batch_id) DO NOTHING`;
+// One row per held item, a page of batches at a time: json_each's key is the item's index in its batch.
+const HELD_ITEMS_OF = (batches: string): string => `
+  SELECT batch.batch_id, item.value ->> 0 AS object_key, item.value ->> 1 AS size, item.value ->> 2 AS etag
+  FROM (${batches}) AS batch, json_each(batch.items) AS item
+  ORDER BY batch.batch_id, item.key`;
+const SELECT_FIRST_HELD = HELD_ITEMS_OF(`
+  SELECT batch_id, items FROM held_deletes WHERE run_id = :run_id ORDER BY batch_id LIMIT :limit`);
+const SELECT_HELD_AFTER = HELD_ITEMS_OF(`
+  SELECT batch_id, items FROM held_deletes WHERE run_id = :run_id AND batch_id > :after
+  ORDER BY batch_id LIMIT :limit`);
+const SETTLE_DELETES = `
+  UPDATE runs SET delete_state = :delete_state, delete_reason = :delete_reason
+  WHERE run_id = :run_id AND delete_state = 'HELD'`;
 
 function countsColumns(row: SqlRow, prefix: string): Counts {
   return { objects: integerColumn(row, `${prefix}_objects`), bytes: integerColumn(row, `${prefix}_bytes`) };
@@ -81,6 +103,8 @@ function runFromRow(row: SqlRow): RunRecord {
   const reason = optionalTextColumn(row, 'reason');
   const listedAtMs = optionalIntegerColumn(row, 'listed_at_ms');
   const checkpoint = optionalTextColumn(row, 'checkpoint');
+  const deleteState = row.delete_state === null ? undefined : enumColumn(row, 'delete_state', deleteStates);
+  const deleteReason = optionalTextColumn(row, 'delete_reason');
   return {
     runId: textColumn(row, 'run_id'),
     mappingId: textColumn(row, 'mapping_id'),
@@ -94,7 +118,39 @@ function runFromRow(row: SqlRow): RunRecord {
     skipped: countsColumns(row, 'skipped'),
     copied: countsColumns(row, 'copied'),
     failed: countsColumns(row, 'failed'),
+    toDelete: countsColumns(row, 'to_delete'),
+    deleted: countsColumns(row, 'deleted'),
+    ...(deleteState === undefined ? {} : { deleteState }),
+    ...(deleteReason === undefined ? {} : { deleteReason }),
   };
+}
+
+/** What a batch of held deletes adds to the run's toDelete: nothing when there is none. */
+function countsOfDeletes(deletes: HeldDeletes | undefined): Counts {
+  const items = deletes?.items ?? [];
+  return { objects: items.length, bytes: items.reduce((sum, item) => sum + item.size, 0) };
+}
+
+/** Held items as stored: a compact JSON array of [key, size, etag]. */
+function encodeHeldItems(items: readonly DeleteItem[]): string {
+  return JSON.stringify(items.map((item) => [item.key, item.size, item.etag]));
+}
+
+/** Rows of held items (in batch and item order) back into their batches. */
+function heldFromRows(rows: readonly SqlRow[]): HeldDeletes[] {
+  const batches = new Map<string, DeleteItem[]>();
+  for (const row of rows) {
+    const batchId = textColumn(row, 'batch_id');
+    const item = {
+      key: textColumn(row, 'object_key'),
+      size: integerColumn(row, 'size'),
+      etag: textColumn(row, 'etag'),
+    };
+    const items = batches.get(batchId);
+    if (items === undefined) batches.set(batchId, [item]);
+    else items.push(item);
+  }
+  return [...batches].map(([batchId, items]) => ({ batchId, items }));
 }
 
 function failureFromRow(row: SqlRow): FailureRecord {
@@ -126,10 +182,21 @@ export function createSqliteLedger(options: SqliteLedgerOptions): RunLedger & Ob
     }
   };
 
+  /** Holds a batch of deletes; one held already under its batchId (by another planned batch) is a bug upstream. */
+  const holdDeletes = (runId: string, deletes: HeldDeletes): void => {
+    const held = db
+      .statement(INSERT_HELD_DELETES)
+      .run(runId, deletes.batchId, encodeHeldItems(deletes.items));
+    if (held.changes === 0) {
+      throw new FerryError('Internal', `run ${runId} holds deletes batch ${deletes.batchId} already`);
+    }
+  };
+
   const ledger: RunLedger = {
     async startRun({ runId, mappingId, mode, startedAt }) {
       return db.transaction(() => {
-        db.statement(INSERT_RUN).run(runId, mappingId, mode, startedAt.getTime());
+        const deleteState = mode === 'sync' ? 'HELD' : null;
+        db.statement(INSERT_RUN).run(runId, mappingId, mode, startedAt.getTime(), deleteState);
         const run = readRun(runId);
         if (run === undefined) throw new Error(`run ${runId} vanished while it was being started`);
         return run;
@@ -150,12 +217,16 @@ export function createSqliteLedger(options: SqliteLedgerOptions): RunLedger & Ob
         requireRun(runId);
         const inserted = db.statement(INSERT_PLANNED).run(runId, batch.batchId, nowMs());
         if (inserted.changes === 0) return false;
+        const toDelete = countsOfDeletes(batch.deletes);
+        if (batch.deletes !== undefined && toDelete.objects > 0) holdDeletes(runId, batch.deletes);
         db.statement(ADD_PLANNED).run({
           run_id: runId,
           planned_objects: batch.planned.objects,
           planned_bytes: batch.planned.bytes,
           skipped_objects: batch.skipped.objects,
           skipped_bytes: batch.skipped.bytes,
+          to_delete_objects: toDelete.objects,
+          to_delete_bytes: toDelete.bytes,
           checkpoint: batch.checkpoint ?? null,
         });
         return true;
@@ -186,6 +257,8 @@ export function createSqliteLedger(options: SqliteLedgerOptions): RunLedger & Ob
           copied_bytes: outcome.copied.bytes,
           failed_objects: outcome.failed.objects,
           failed_bytes: outcome.failed.bytes,
+          deleted_objects: outcome.deleted?.objects ?? 0,
+          deleted_bytes: outcome.deleted?.bytes ?? 0,
         });
         for (const failure of outcome.failures) {
           db.statement(UPSERT_FAILURE).run(
@@ -211,6 +284,31 @@ export function createSqliteLedger(options: SqliteLedgerOptions): RunLedger & Ob
       const failures = rows.slice(0, page.limit).map(failureFromRow);
       const last = failures.at(-1);
       return rows.length > page.limit && last !== undefined ? { failures, next: last.key } : { failures };
+    },
+
+    async listHeldDeletes(runId, page) {
+      requirePageLimit(page.limit);
+      // One batch more than asked tells whether another page follows, so the last page never comes back empty.
+      const limit = page.limit + 1;
+      const rows =
+        page.after === undefined
+          ? db.statement(SELECT_FIRST_HELD).all({ run_id: runId, limit })
+          : db.statement(SELECT_HELD_AFTER).all({ run_id: runId, after: page.after, limit });
+      const held = heldFromRows(rows);
+      const batches = held.slice(0, page.limit);
+      const last = batches.at(-1);
+      return held.length > page.limit && last !== undefined ? { batches, next: last.batchId } : { batches };
+    },
+
+    async settleDeletes(runId, settlement) {
+      db.transaction(() => {
+        requireRun(runId);
+        db.statement(SETTLE_DELETES).run({
+          run_id: runId,
+          delete_state: settlement.state,
+          delete_reason: settlement.state === 'REFUSED' ? settlement.reason : null,
+        });
+      });
     },
   };
 

@@ -54,17 +54,37 @@ function runInTransaction<T>(connection: DatabaseSync, work: () => T): T {
   }
 }
 
-/** Applies the migrations this database lacks, in one transaction; a concurrent opener waits and then finds them done. */
+/** Throws when a row references a row that does not exist: what a migration must never leave behind. */
+function assertForeignKeysHold(connection: DatabaseSync): void {
+  const broken = connection.prepare('PRAGMA foreign_key_check').all();
+  if (broken.length > 0) {
+    throw new Error(
+      `state db migration broke ${broken.length} foreign key reference(s): ${JSON.stringify(broken[0])}`,
+    );
+  }
+}
+
+/**
+ * Applies the migrations this database lacks, in one transaction; a concurrent opener waits and then finds them done.
+ * Foreign keys are off meanwhile (the pragma does nothing inside a transaction, so it is switched around it): a
+ * migration may rebuild a table others reference, and dropping it with foreign keys on would delete their rows.
+ */
 function migrate(connection: DatabaseSync, path: string): void {
   const seen = userVersion(connection);
   if (seen > STATE_SCHEMA_VERSION) throw newerSchemaError(path, seen);
   if (seen === STATE_SCHEMA_VERSION) return;
-  runInTransaction(connection, () => {
-    const current = userVersion(connection);
-    if (current > STATE_SCHEMA_VERSION) throw newerSchemaError(path, current);
-    for (const sql of stateMigrations.slice(current)) connection.exec(sql);
-    connection.exec(`PRAGMA user_version = ${STATE_SCHEMA_VERSION}`);
-  });
+  connection.exec('PRAGMA foreign_keys = OFF');
+  try {
+    runInTransaction(connection, () => {
+      const current = userVersion(connection);
+      if (current > STATE_SCHEMA_VERSION) throw newerSchemaError(path, current);
+      for (const sql of stateMigrations.slice(current)) connection.exec(sql);
+      assertForeignKeysHold(connection);
+      connection.exec(`PRAGMA user_version = ${STATE_SCHEMA_VERSION}`);
+    });
+  } finally {
+    connection.exec('PRAGMA foreign_keys = ON');
+  }
 }
 
 function configure(connection: DatabaseSync): void {

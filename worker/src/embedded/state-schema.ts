@@ -129,8 +129,62 @@ CREATE TABLE shared_parts (
 ) STRICT, WITHOUT ROWID;
 `;
 
+/**
+ * Version 3: sync runs. Runs gain the deletes' counters (to_delete, deleted), their state (delete_state: NULL, or
+ * HELD, RELEASED, REFUSED on a sync run) and delete_reason, and their mode may be 'sync'; held_deletes keeps each
+ * batch of deletes (items: a JSON array of [key, size, etag]) until the run's listing is complete.
+ *
+ * SQLite cannot alter a CHECK constraint, so the runs table is rebuilt (SQLite's "12-step" procedure): a new table,
+ * a copy of every row with its rowid (latestRun breaks ties by it), the old table dropped and the new one renamed.
+ * The tables referencing runs keep their rows because migrations run with foreign keys off (state-db.ts), checked
+ * with PRAGMA foreign_key_check before the migration commits.
+ */
+export const STATE_SCHEMA_V3 = `
+CREATE TABLE runs_v3 (
+  run_id TEXT PRIMARY KEY,
+  mapping_id TEXT NOT NULL,
+  mode TEXT NOT NULL CHECK (mode IN ('full', 'incremental', 'sync')),
+  lister_state TEXT NOT NULL CHECK (lister_state IN ('LISTING', 'LISTED', 'FAILED')),
+  reason TEXT,
+  started_at_ms INTEGER NOT NULL,
+  listed_at_ms INTEGER,
+  checkpoint TEXT,
+  planned_objects INTEGER NOT NULL DEFAULT 0,
+  planned_bytes INTEGER NOT NULL DEFAULT 0,
+  skipped_objects INTEGER NOT NULL DEFAULT 0,
+  skipped_bytes INTEGER NOT NULL DEFAULT 0,
+  copied_objects INTEGER NOT NULL DEFAULT 0,
+  copied_bytes INTEGER NOT NULL DEFAULT 0,
+  failed_objects INTEGER NOT NULL DEFAULT 0,
+  failed_bytes INTEGER NOT NULL DEFAULT 0,
+  to_delete_objects INTEGER NOT NULL DEFAULT 0,
+  to_delete_bytes INTEGER NOT NULL DEFAULT 0,
+  deleted_objects INTEGER NOT NULL DEFAULT 0,
+  deleted_bytes INTEGER NOT NULL DEFAULT 0,
+  delete_state TEXT CHECK (delete_state IN ('HELD', 'RELEASED', 'REFUSED')),
+  delete_reason TEXT
+) STRICT;
+INSERT INTO runs_v3 (rowid, run_id, mapping_id, mode, lister_state, reason, started_at_ms, listed_at_ms, checkpoint,
+  planned_objects, planned_bytes, skipped_objects, skipped_bytes, copied_objects, copied_bytes, failed_objects,
+  failed_bytes)
+SELECT rowid, run_id, mapping_id, mode, lister_state, reason, started_at_ms, listed_at_ms, checkpoint,
+  planned_objects, planned_bytes, skipped_objects, skipped_bytes, copied_objects, copied_bytes, failed_objects,
+  failed_bytes
+FROM runs;
+DROP TABLE runs;
+ALTER TABLE runs_v3 RENAME TO runs;
+CREATE INDEX runs_by_mapping ON runs (mapping_id, started_at_ms);
+
+CREATE TABLE held_deletes (
+  run_id TEXT NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+  batch_id TEXT NOT NULL,
+  items TEXT NOT NULL CHECK (json_valid(items)),
+  PRIMARY KEY (run_id, batch_id)
+) STRICT, WITHOUT ROWID;
+`;
+
 /** Migration i (0-based) takes a database from user_version i to i + 1. Append, never edit. */
-export const stateMigrations: readonly string[] = [STATE_SCHEMA_V1, STATE_SCHEMA_V2];
+export const stateMigrations: readonly string[] = [STATE_SCHEMA_V1, STATE_SCHEMA_V2, STATE_SCHEMA_V3];
 
 /** The schema version this build of Ferry writes. */
 export const STATE_SCHEMA_VERSION = stateMigrations.length;

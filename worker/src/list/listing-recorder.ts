@@ -1,5 +1,5 @@
 // Sends each range's batches and records them in the ledger one write at a time, each with every range's progress.
-import type { Counts, RunLedger } from '../ports/ledger.ts';
+import type { Counts, HeldDeletes, RunLedger } from '../ports/ledger.ts';
 import type { WorkQueue } from '../ports/work-queue.ts';
 import { encodeWorkMessages, type WorkBatch } from '../queue/work-message.ts';
 import {
@@ -16,6 +16,8 @@ export interface RangeStep {
   readonly start: RangeStart;
   /** The batch that closes the step, sent to the queue before it is recorded. */
   readonly batch?: WorkBatch;
+  /** A sync run's deletes found since the range's previous step, held in the ledger by the same write. */
+  readonly deletes?: HeldDeletes;
   /** Objects skipped since the range's previous step. */
   readonly skipped: Counts;
   /** The range's last key planned by this step: everything up to it is sent. */
@@ -68,10 +70,16 @@ export class ListingRecorder {
     if (step.batch) await this.#queue.send(encodeWorkMessages(step.batch));
     const batchId =
       step.batch?.batchId ??
+      step.deletes?.batchId ??
       (step.skipped.objects > 0 && step.lastKey !== undefined
         ? `skip:${this.#runId}:${step.lastKey}`
         : `done:${this.#runId}:${step.start ?? ''}`);
-    await this.#write(batchId, { planned: plannedCounts(step.batch), skipped: step.skipped }, (recorded) =>
+    const counts = {
+      planned: plannedCounts(step.batch),
+      skipped: step.skipped,
+      ...(step.deletes ? { deletes: step.deletes } : {}),
+    };
+    await this.#write(batchId, counts, (recorded) =>
       advanceRange(recorded, {
         start: step.start,
         ...(step.lastKey !== undefined ? { lastKey: step.lastKey } : {}),
@@ -94,7 +102,7 @@ export class ListingRecorder {
   /** One ledger write after the previous one settles; the progress is computed from what was recorded by then. */
   #write(
     batchId: string,
-    counts: { planned: Counts; skipped: Counts },
+    counts: { planned: Counts; skipped: Counts; deletes?: HeldDeletes },
     progress: ListingProgress | ((recorded: ListingProgress) => ListingProgress),
   ): Promise<void> {
     const written = this.#writes.then(async () => {

@@ -63,6 +63,11 @@ export class RangeCursor {
     return this.#destinationBefore;
   }
 
+  /** Whether a source key still lies in the range (it may have been cut since the key was listed). */
+  holds(sourceKey: string): boolean {
+    return this.#sourceBefore === undefined || compareKeys(sourceKey, this.#sourceBefore) < 0;
+  }
+
   /** Settles once every cut of the range is recorded: the range's last step waits for it. */
   get cutsRecorded(): Promise<void> {
     return this.#cutsRecorded;

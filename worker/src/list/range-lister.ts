@@ -2,13 +2,19 @@
 import type { MappingConfig } from '../config/types.ts';
 import type { ObjectEntry } from '../domain/object.ts';
 import { plan } from '../plan/planner.ts';
-import type { Counts, ObjectMemory, RunMode } from '../ports/ledger.ts';
+import {
+  type Counts,
+  comparesWithDestination,
+  type HeldDeletes,
+  type ObjectMemory,
+  type RunMode,
+} from '../ports/ledger.ts';
 import type { ObjectLister } from '../ports/object-store.ts';
 import type { WorkBatch } from '../queue/work-message.ts';
 import type { ListingRecorder } from './listing-recorder.ts';
 import { mappingListings } from './mapping-listings.ts';
 import type { RangeCursor } from './range-cursor.ts';
-import { type BatchLimits, WorkBatcher } from './work-batcher.ts';
+import { type BatchLimits, deleteBatchLimits, WorkBatcher } from './work-batcher.ts';
 
 export interface RangeListerOptions {
   readonly runId: string;
@@ -53,7 +59,7 @@ export async function listAndPlanRange(options: RangeListerOptions, cursor: Rang
     mapping,
     source: options.source,
     destination: options.destination,
-    withDestination: options.mode === 'incremental',
+    withDestination: comparesWithDestination(options.mode),
     range: cursor.from,
     ends: cursor,
     ...(options.signal ? { signal: options.signal } : {}),
@@ -66,13 +72,22 @@ export async function listAndPlanRange(options: RangeListerOptions, cursor: Rang
     recall: (keys) => options.memory.recallCopies(mapping.id, keys),
   });
   const batcher = new WorkBatcher({ runId: options.runId, mappingId: mapping.id, limits: options.limits });
+  // A sync run's deletes are held in the ledger with each step, so a checkpoint never passes an unrecorded one.
+  const deletes = new WorkBatcher({
+    runId: options.runId,
+    mappingId: mapping.id,
+    limits: deleteBatchLimits,
+    kind: 'delete',
+  });
   let skipped = zero;
   let lastKey: string | undefined;
   let previousKey: string | undefined;
-  const step = async (fields: { batch?: WorkBatch; key: string; done: boolean }) => {
+  const step = async (fields: { batch?: WorkBatch; deletes?: HeldDeletes; key: string; done: boolean }) => {
+    const held = fields.deletes ?? deletes.flush();
     await recorder.record({
       start,
       ...(fields.batch ? { batch: fields.batch } : {}),
+      ...(held ? { deletes: { batchId: held.batchId, items: held.items } } : {}),
       skipped,
       lastKey: fields.key,
       done: fields.done,
@@ -82,6 +97,26 @@ export async function listAndPlanRange(options: RangeListerOptions, cursor: Rang
   };
 
   for await (const decision of decisions) {
+    if (decision.action === 'delete') {
+      // The destination listing reads ahead: a key beyond a cut made since belongs to the rest of the range.
+      if (!cursor.holds(decision.sourceKey)) continue;
+      previousKey = lastKey;
+      lastKey = decision.sourceKey;
+      const { key, size, etag } = decision.destination;
+      const item = { key, size, etag };
+      for (const full of deletes.add(item)) {
+        // Everything up to the batch's end is then recorded: the copies pending (all before it) go with it.
+        const pending = batcher.flush();
+        const endsHere = full.items[full.items.length - 1] === item;
+        await step({
+          ...(pending ? { batch: pending } : {}),
+          deletes: full,
+          key: endsHere ? lastKey : (previousKey ?? lastKey),
+          done: false,
+        });
+      }
+      continue;
+    }
     previousKey = lastKey;
     lastKey = decision.sourceKey;
     if (decision.action === 'skip') {

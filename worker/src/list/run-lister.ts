@@ -10,6 +10,7 @@ import { rangesToList } from './range-checkpoint.ts';
 import { listAndPlanRange } from './range-lister.ts';
 import { type ListerSplitSettings, listerSplitSettings, listingPlan } from './range-plan.ts';
 import { runRanges } from './range-scheduler.ts';
+import { releaseDeletes } from './release-deletes.ts';
 import { type BatchLimits, defaultBatchLimits } from './work-batcher.ts';
 
 export interface ListerOptions {
@@ -40,8 +41,8 @@ export interface ListerOptions {
 /**
  * Lists, plans and enqueues one run: every unfinished range after its own checkpoint, listConcurrency at a time,
  * each sending its batches as they close, big ones cut to keep every slot busy. The first failure stops the other
- * ranges; the run is then FAILED, and a restart continues every range from what was recorded. Marks the run LISTED
- * when every range is done.
+ * ranges; the run is then FAILED, and a restart continues every range from what was recorded. When every range is
+ * done, a sync run's deletes are released or refused (see release-deletes.ts), and the run is marked LISTED.
  */
 export async function runLister(options: ListerOptions): Promise<RunRecord> {
   const { runId, mapping, ledger, logger } = options;
@@ -94,6 +95,7 @@ export async function runLister(options: ListerOptions): Promise<RunRecord> {
       listRange: (cursor) => listAndPlanRange(rangeOptions, cursor),
     });
     if (cuts > 0) logger.info('lister.cuts', { runId, cuts });
+    await releaseDeletes({ runId, mapping, ledger, queue: options.queue, logger });
     await ledger.setListerState(runId, 'LISTED');
   } catch (error) {
     logger.error('lister.failed', { runId, error: errorMessage(error) });

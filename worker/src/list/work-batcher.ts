@@ -2,7 +2,12 @@
 // large object becomes a batch of its own that travels as ranges shared by several workers.
 import { createHash } from 'node:crypto';
 import type { TransferSettings } from '../config/types.ts';
-import { encodedItemBytes, type WorkBatch, type WorkItem } from '../queue/work-message.ts';
+import {
+  encodedItemBytes,
+  maxDeleteBatchItems,
+  type WorkBatch,
+  type WorkItem,
+} from '../queue/work-message.ts';
 import { planSharing, type SharingSettings } from '../transfer/shared-ranges.ts';
 
 export interface BatchLimits {
@@ -45,12 +50,23 @@ export function batchLimitsFor(transfer: TransferSettings): BatchLimits {
   };
 }
 
+/** Objects to copy, or (a sync run's) destination objects to delete: their batches' ids never meet. */
+export type BatchKind = 'copy' | 'delete';
+
+/** A sync run's deletes: up to one DeleteObjects request per batch, under the queue's message limit. */
+export const deleteBatchLimits: BatchLimits = {
+  maxItems: maxDeleteBatchItems,
+  maxBytes: Number.POSITIVE_INFINITY,
+  maxMessageBytes: defaultBatchLimits.maxMessageBytes,
+};
+
 /** The same run and the same keys always give the same id, so a batch re-sent after a lister restart is recognised. */
-export function batchIdOf(runId: string, items: readonly WorkItem[]): string {
+export function batchIdOf(runId: string, items: readonly WorkItem[], kind: BatchKind = 'copy'): string {
   const first = items[0]?.key ?? '';
   const last = items[items.length - 1]?.key ?? '';
+  const kindTag = kind === 'copy' ? '' : `${kind}\0`;
   return createHash('sha256')
-    .update(`${runId}\0${first}\0${last}\0${items.length}`)
+    .update(`${kindTag}${runId}\0${first}\0${last}\0${items.length}`)
     .digest('hex')
     .slice(0, 32);
 }
@@ -59,14 +75,16 @@ export class WorkBatcher {
   readonly #runId: string;
   readonly #mappingId: string;
   readonly #limits: BatchLimits;
+  readonly #kind: BatchKind;
   #items: WorkItem[] = [];
   #bytes = 0;
   #messageBytes = 0;
 
-  constructor(options: { runId: string; mappingId: string; limits: BatchLimits }) {
+  constructor(options: { runId: string; mappingId: string; limits: BatchLimits; kind?: BatchKind }) {
     this.#runId = options.runId;
     this.#mappingId = options.mappingId;
     this.#limits = options.limits;
+    this.#kind = options.kind ?? 'copy';
   }
 
   /** Adds an object; returns the batches it completes (none, the one before it, and/or its own). */
@@ -111,6 +129,7 @@ export class WorkBatcher {
   }
 
   #batchOf(items: WorkItem[]): WorkBatch {
-    return { runId: this.#runId, mappingId: this.#mappingId, batchId: batchIdOf(this.#runId, items), items };
+    const batchId = batchIdOf(this.#runId, items, this.#kind);
+    return { runId: this.#runId, mappingId: this.#mappingId, batchId, items };
   }
 }

@@ -27,7 +27,7 @@ export function sameEtag(a: string, b: string): boolean {
 export function needsRecall(input: Omit<DecideInput, 'remembered'>): boolean {
   const { source, destination, mode } = input;
   return (
-    mode === 'incremental' &&
+    mode !== 'full' &&
     destination !== undefined &&
     source.size === destination.size &&
     !sameEtag(source.etag, destination.etag)

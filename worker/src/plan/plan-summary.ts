@@ -2,12 +2,17 @@
 import type { Counts } from '../ports/ledger.ts';
 import { type PlanAction, type PlanReason, planActions, planReasons } from './reasons.ts';
 
-/** What the summary needs from a decision (a PlanDecision is one). */
-export interface SummarizedDecision {
+/** What the summary needs from a decision (a PlanDecision is one): a delete's size is its destination object's. */
+export type SummarizedDecision = {
   readonly sourceKey: string;
-  readonly action: PlanAction;
   readonly reason: PlanReason;
-  readonly source: { readonly size: number };
+} & (
+  | { readonly action: Exclude<PlanAction, 'delete'>; readonly source: { readonly size: number } }
+  | { readonly action: 'delete'; readonly destination: { readonly size: number } }
+);
+
+function sizeOf(decision: SummarizedDecision): number {
+  return decision.action === 'delete' ? decision.destination.size : decision.source.size;
 }
 
 export interface PlanSummary {
@@ -53,7 +58,7 @@ export class PlanSummarizer {
   }
 
   add(decision: SummarizedDecision): void {
-    const bytes = decision.source.size;
+    const bytes = sizeOf(decision);
     this.#total = { objects: this.#total.objects + 1, bytes: this.#total.bytes + bytes };
     this.#count(this.#byAction[decision.action], decision);
     this.#count(this.#byReason[decision.reason], decision);
@@ -61,7 +66,7 @@ export class PlanSummarizer {
 
   #count(tally: Tally, decision: SummarizedDecision): void {
     tally.objects += 1;
-    tally.bytes += decision.source.size;
+    tally.bytes += sizeOf(decision);
     if (tally.sampleKeys.length < this.#sampleSize) tally.sampleKeys.push(decision.sourceKey);
   }
 

@@ -8,7 +8,7 @@ import { createKeyFilter } from './filters.ts';
 import { destinationKeyProblem, relativeSourceKey, toDestinationKey, toSourceKey } from './key-mapping.ts';
 import { ordered } from './key-order.ts';
 import { type MergedEntry, mergeListings } from './merge-listings.ts';
-import type { CopyReason, FailReason, SkipReason } from './reasons.ts';
+import type { CopyReason, DeleteReason, FailReason, SkipReason } from './reasons.ts';
 
 interface DecisionKeys {
   readonly sourceKey: string;
@@ -17,8 +17,8 @@ interface DecisionKeys {
   readonly destination?: ObjectEntry;
 }
 
-/** What to do with one source object. A future 'delete' for destination-only keys would make source optional. */
-export type PlanDecision = DecisionKeys &
+/** What to do with one source object. */
+export type SourceDecision = DecisionKeys &
   (
     | { readonly action: 'copy'; readonly reason: CopyReason }
     | { readonly action: 'skip'; readonly reason: SkipReason }
@@ -26,10 +26,27 @@ export type PlanDecision = DecisionKeys &
     | { readonly action: 'fail'; readonly reason: FailReason; readonly detail: string }
   );
 
+/** A sync run's destination object whose source is gone: sourceKey is where its source would be. */
+export interface DeleteDecision {
+  readonly action: 'delete';
+  readonly reason: DeleteReason;
+  readonly sourceKey: string;
+  readonly destinationKey: string;
+  readonly destination: ObjectEntry;
+  readonly source?: undefined;
+}
+
+export type PlanDecision = SourceDecision | DeleteDecision;
+
+/** The bytes a decision is about: the source object's, or for a delete the destination object's. */
+export function decisionBytes(decision: PlanDecision): number {
+  return decision.action === 'delete' ? decision.destination.size : decision.source.size;
+}
+
 export interface PlanOptions {
   /** Every object under the source prefix, in S3 key order. */
   readonly sourceListing: AsyncIterable<ObjectEntry>;
-  /** Every object under the destination prefix, in S3 key order; required in incremental mode, unused in full. */
+  /** Every object under the destination prefix, in S3 key order; required in incremental and sync mode, unused in full. */
   readonly destinationListing?: AsyncIterable<ObjectEntry>;
   readonly mapping: MappingConfig;
   readonly mode: RunMode;
@@ -59,7 +76,8 @@ function withDestination(
 
 /**
  * Yields one decision per source object that passes the mapping's filters, in source key order, holding
- * at most maxPendingDecisions entries and asking `recall` only about keys whose decision depends on it.
+ * at most maxPendingDecisions entries and asking `recall` only about keys whose decision depends on it. In sync mode
+ * it also yields a delete, in the same order, for every destination object that passes the filters and has no source.
  */
 export async function* plan(options: PlanOptions): AsyncGenerator<PlanDecision, void, undefined> {
   const { mapping, mode } = options;
@@ -88,8 +106,19 @@ export async function* plan(options: PlanOptions): AsyncGenerator<PlanDecision, 
   }
 
   for await (const entry of pairs(options)) {
-    // Destination-only keys are where a future 'delete' action would be decided.
-    if (entry.source === undefined || !passes(relativeSourceKey(entry.key, mapping))) continue;
+    if (!passes(relativeSourceKey(entry.key, mapping))) continue;
+    if (entry.source === undefined) {
+      if (mode !== 'sync' || entry.destination === undefined) continue;
+      yield* settle(); // what precedes it, so decisions stay in key order
+      yield {
+        action: 'delete',
+        reason: 'not-in-source',
+        sourceKey: entry.key,
+        destinationKey: entry.destination.key,
+        destination: entry.destination,
+      };
+      continue;
+    }
     const destinationKey = toDestinationKey(entry.key, mapping);
     const keys = withDestination(
       { sourceKey: entry.key, destinationKey, source: entry.source },
@@ -117,11 +146,11 @@ export async function* plan(options: PlanOptions): AsyncGenerator<PlanDecision, 
   yield* settle();
 }
 
-/** The source listing merged with the destination's (incremental) or alone (full). */
+/** The source listing merged with the destination's (incremental, sync) or alone (full). */
 function pairs(options: PlanOptions): AsyncIterable<MergedEntry> {
   if (options.mode === 'full') return sourceOnly(options.sourceListing);
   if (options.destinationListing === undefined) {
-    throw new FerryError('Internal', 'An incremental plan needs the destination listing');
+    throw new FerryError('Internal', `A plan in ${options.mode} mode needs the destination listing`);
   }
   return mergeListings({
     source: options.sourceListing,

@@ -13,12 +13,13 @@ export type SkipReason = 'same-etag' | 'same-as-copied';
 
 export type FailReason = 'invalid-key';
 
-/** A 'delete' action (destination-only keys) would add its own member here and in PlanReason. */
-export type PlanAction = 'copy' | 'skip' | 'fail';
+export type DeleteReason = 'not-in-source';
 
-export type PlanReason = CopyReason | SkipReason | FailReason;
+export type PlanAction = 'copy' | 'skip' | 'delete' | 'fail';
 
-export const planActions: readonly PlanAction[] = ['copy', 'skip', 'fail'];
+export type PlanReason = CopyReason | SkipReason | DeleteReason | FailReason;
+
+export const planActions: readonly PlanAction[] = ['copy', 'skip', 'delete', 'fail'];
 
 const reasonDescriptions: Readonly<Record<PlanReason, string>> = {
   'full-mode': 'full run: every object is copied',
@@ -30,6 +31,7 @@ const reasonDescriptions: Readonly<Record<PlanReason, string>> = {
   unverifiable: 'same size, but the ETags cannot be compared and Ferry has no record of copying it',
   'same-etag': 'source and destination have the same ETag',
   'same-as-copied': 'unchanged since Ferry copied it',
+  'not-in-source': 'in the destination but gone from the source (sync deletes it)',
   'invalid-key': 'the destination key would not be a valid S3 key',
 };
 

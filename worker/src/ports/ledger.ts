@@ -8,16 +8,35 @@ export interface Counts {
   readonly bytes: number;
 }
 
-export type RunMode = 'full' | 'incremental';
+/**
+ * full: copy every source object; incremental: copy what is new or changed; sync: incremental, and delete the
+ * destination objects that are gone from the source (held until the listing is complete and the guardrails pass).
+ */
+export type RunMode = 'full' | 'incremental' | 'sync';
 export type ListerState = 'LISTING' | 'LISTED' | 'FAILED';
+/**
+ * A sync run's deletes: HELD in the ledger while the lister lists; RELEASED to the workers once the listing is
+ * complete and within the guardrails; REFUSED (with deleteReason) when a guardrail stopped them, none deleted.
+ */
+export type DeleteState = 'HELD' | 'RELEASED' | 'REFUSED';
 
 /** Every mode and state, for checking stored values. */
-export const runModes: Readonly<Record<RunMode, true>> = { full: true, incremental: true };
+export const runModes: Readonly<Record<RunMode, true>> = { full: true, incremental: true, sync: true };
 export const listerStates: Readonly<Record<ListerState, true>> = {
   LISTING: true,
   LISTED: true,
   FAILED: true,
 };
+export const deleteStates: Readonly<Record<DeleteState, true>> = {
+  HELD: true,
+  RELEASED: true,
+  REFUSED: true,
+};
+
+/** Whether a run in this mode lists the destination to compare (every mode but full). */
+export function comparesWithDestination(mode: RunMode): boolean {
+  return mode !== 'full';
+}
 export const checksumAlgorithms: Readonly<Record<ChecksumAlgorithm, true>> = {
   CRC32C: true,
   CRC32: true,
@@ -37,7 +56,16 @@ export interface RunRecord {
   readonly planned: Counts;
   readonly skipped: Counts;
   readonly copied: Counts;
+  /** Objects that failed: copies, and deletes a worker could not do. */
   readonly failed: Counts;
+  /** Destination objects a sync run found gone from the source: held, then released or refused. Zero otherwise. */
+  readonly toDelete: Counts;
+  /** Destination objects deleted by workers. */
+  readonly deleted: Counts;
+  /** Present on sync runs only: HELD from the start. */
+  readonly deleteState?: DeleteState;
+  /** Why the deletes were refused (deleteState REFUSED). */
+  readonly deleteReason?: string;
 }
 
 export interface FailureRecord {
@@ -47,12 +75,30 @@ export interface FailureRecord {
   readonly attempts: number;
 }
 
+/** One destination object a sync run will delete, as the destination listing showed it. */
+export interface DeleteItem {
+  /** The destination key. */
+  readonly key: string;
+  readonly size: number;
+  /** The ETag listed: the delete is refused if the object changed since (where the service supports it). */
+  readonly etag: string;
+}
+
+/** Deletes found by the lister, held in the ledger until the listing is complete (deterministic batchId). */
+export interface HeldDeletes {
+  readonly batchId: string;
+  /** Ascending by key, at most 1,000 (one DeleteObjects request), encoded under the queue's message limit. */
+  readonly items: readonly DeleteItem[];
+}
+
 /** What the lister adds to a run with one batch of work; recorded once per batchId. */
 export interface PlannedBatch {
   readonly batchId: string;
   readonly planned: Counts;
   readonly skipped: Counts;
   readonly checkpoint?: string;
+  /** Held in the same write as the counts (and added to toDelete), so a restart neither loses nor repeats them. */
+  readonly deletes?: HeldDeletes;
 }
 
 /** What a worker reports for one batch; recorded once per batchId however often the batch is delivered. */
@@ -61,6 +107,8 @@ export interface BatchOutcome {
   readonly copied: Counts;
   readonly failed: Counts;
   readonly failures: readonly FailureRecord[];
+  /** Destination objects deleted (a delete batch); absent: none. */
+  readonly deleted?: Counts;
 }
 
 export interface RunLedger {
@@ -78,6 +126,16 @@ export interface RunLedger {
     runId: string,
     page: { limit: number; after?: string },
   ): Promise<{ failures: FailureRecord[]; next?: string }>;
+  /** A sync run's held deletes in batchId order, a page at a time (next: the last batchId of a full page). */
+  listHeldDeletes(
+    runId: string,
+    page: { limit: number; after?: string },
+  ): Promise<{ batches: HeldDeletes[]; next?: string }>;
+  /** Moves a sync run's deletes from HELD to RELEASED or REFUSED (with the reason); repeating it is harmless. */
+  settleDeletes(
+    runId: string,
+    settlement: { state: 'RELEASED' } | { state: 'REFUSED'; reason: string },
+  ): Promise<void>;
 }
 
 /** What Ferry wrote for a source object, so a later run can tell an unchanged composite-ETag object without reading it. */

@@ -122,13 +122,32 @@ export interface ServerSideCopier {
   ): Promise<WriteResult & { readonly checksum?: string }>;
 }
 
+/** One object to delete, pinned to the ETag it was listed with. */
+export interface DeleteTarget {
+  readonly key: string;
+  /** The delete fails (PreconditionFailed) if the object's ETag is no longer this one, where the service checks. */
+  readonly etag?: string;
+}
+
+export interface DeleteOutcome {
+  /** The keys deleted (a key already gone counts as deleted, as S3 reports it). */
+  readonly deleted: readonly string[];
+  /** The keys the service did not delete, with its error code (PreconditionFailed: changed since listed) and message. */
+  readonly errors: readonly { readonly key: string; readonly code: string; readonly message: string }[];
+}
+
+export interface ObjectDeleter {
+  /** Deletes up to 1,000 objects in one request (DeleteObjects); a failed key does not fail the others. */
+  deleteObjects(targets: readonly DeleteTarget[], options?: { signal?: AbortSignal }): Promise<DeleteOutcome>;
+}
+
 export interface StoreLocation {
   /** Same endpoint and same credentials: objects can be copied server-side between such stores. */
   readonly serviceId: string;
   readonly bucket: string;
 }
 
-export interface ObjectStore extends ObjectLister, ObjectReader, ObjectWriter {
+export interface ObjectStore extends ObjectLister, ObjectReader, ObjectWriter, ObjectDeleter {
   readonly location: StoreLocation;
   /** Present when the store can copy from another bucket of the same service. */
   readonly serverSideCopy?: ServerSideCopier;

@@ -1,6 +1,7 @@
-// The work message format: one batch of objects to copy, or one range of a shared object, encoded compactly and
-// validated on receipt.
+// The work message format: one batch of objects to copy, one range of a shared object, or one batch of destination
+// objects to delete, encoded compactly and validated on receipt.
 import { FerryError } from '../domain/errors.ts';
+import type { DeleteItem } from '../ports/ledger.ts';
 import { type RangeLayout, rangeLayout, spanAt, spanOf } from '../transfer/shared-ranges.ts';
 
 /** One object to copy, as the lister saw it. */
@@ -37,9 +38,19 @@ export interface RangeWork extends SharedLayout {
   readonly lastPart: number;
 }
 
+/** Destination objects a sync run deletes, in one DeleteObjects request: released once its listing is complete. */
+export interface DeleteBatch {
+  readonly runId: string;
+  readonly mappingId: string;
+  readonly batchId: string;
+  /** Destination keys, with the size and ETag listed. */
+  readonly items: readonly DeleteItem[];
+}
+
 export type WorkMessage =
   | { readonly kind: 'batch'; readonly batch: WorkBatch }
-  | { readonly kind: 'range'; readonly range: RangeWork };
+  | { readonly kind: 'range'; readonly range: RangeWork }
+  | { readonly kind: 'delete'; readonly batch: DeleteBatch };
 
 /** Message version 1, with short field names: a million keys cost fewer 64 KiB request chunks. */
 interface WireBatchV1 {
@@ -59,8 +70,17 @@ interface WireRangeV2 {
   p: [string, number, string, number, number, number, number];
 }
 
+/** Message version 3: destination objects to delete, d = [key, size, etag] each. */
+interface WireDeleteV3 {
+  v: 3;
+  r: string;
+  m: string;
+  b: string;
+  d: [string, number, string][];
+}
+
 /** SQS refuses U+FFFE and U+FFFF in a body; JSON lets them travel escaped. */
-function toBody(wire: WireBatchV1 | WireRangeV2): string {
+function toBody(wire: WireBatchV1 | WireRangeV2 | WireDeleteV3): string {
   return JSON.stringify(wire).replace(/[\uFFFE\uFFFF]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
 }
 
@@ -72,6 +92,16 @@ export function encodeWorkBatch(batch: WorkBatch): string {
     m: batch.mappingId,
     b: batch.batchId,
     i: batch.items.map((item) => [item.key, item.size, item.etag]),
+  });
+}
+
+export function encodeDeleteBatch(batch: DeleteBatch): string {
+  return toBody({
+    v: 3,
+    r: batch.runId,
+    m: batch.mappingId,
+    b: batch.batchId,
+    d: batch.items.map((item) => [item.key, item.size, item.etag]),
   });
 }
 
@@ -186,10 +216,21 @@ function decodeIds(wire: Record<string, unknown>): { runId: string; mappingId: s
   return { runId: r, mappingId: m, batchId: b };
 }
 
-/** Parses and validates a message body of either version; throws InvalidObject (a poison message) on anything malformed. */
+/** The most objects one DeleteObjects request takes. */
+export const maxDeleteBatchItems = 1000;
+
+function decodeDeleteBatch(wire: Record<string, unknown>): DeleteBatch {
+  const { d } = wire;
+  if (!Array.isArray(d) || d.length === 0) throw invalid('no objects to delete');
+  if (d.length > maxDeleteBatchItems) throw invalid(`more than ${maxDeleteBatchItems} objects to delete`);
+  return { ...decodeIds(wire), items: d.map(decodeItem) };
+}
+
+/** Parses and validates a message body of any version; throws InvalidObject (a poison message) on anything malformed. */
 export function decodeWorkMessage(body: string): WorkMessage {
   const wire = parseWire(body);
   if (wire.v === 2) return { kind: 'range', range: { ...decodeIds(wire), ...decodeRange(wire.p) } };
+  if (wire.v === 3) return { kind: 'delete', batch: decodeDeleteBatch(wire) };
   return { kind: 'batch', batch: decodeWorkBatch(wire) };
 }
 

@@ -1,4 +1,5 @@
 // Counts what a run has done so far, from transfer callbacks and the ledger's plan, for progress displays.
+import type { ObjectOutcome } from '../domain/object.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Counts } from '../ports/ledger.ts';
 
@@ -35,9 +36,10 @@ export class ProgressMeter {
     this.#bytes += bytes;
   };
 
-  readonly onObject = (outcome: 'copied' | 'failed'): void => {
+  /** Deletes are not part of the copy progress shown. */
+  readonly onObject = (outcome: ObjectOutcome): void => {
     if (outcome === 'copied') this.#copied += 1;
-    else this.#failed += 1;
+    else if (outcome === 'failed') this.#failed += 1;
   };
 
   setPlan(plan: { planned: Counts; skipped: Counts; listing: boolean }): void {

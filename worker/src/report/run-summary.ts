@@ -34,22 +34,30 @@ export function renderSummary(
   results: readonly MappingRunResult[],
   options: { sampleKeys?: number } = {},
 ): string {
+  // A deleted column only when some run is a sync.
+  const syncs = results.some(({ run }) => run.deleteState !== undefined);
   const rows = results.map(({ run, durationMs, resumed }) => [
     run.mappingId,
     `${run.runId}${resumed ? ' (resumed)' : ''}`,
     `${run.copied.objects}`,
     `${run.skipped.objects}`,
+    ...(syncs ? [`${run.deleted.objects}`] : []),
     `${run.failed.objects}`,
     formatBytes(run.copied.bytes),
     formatDuration(durationMs),
     formatRate((run.copied.bytes * 1000) / Math.max(1, durationMs)),
   ]);
-  const parts = [
-    renderTable(
-      ['mapping', 'run', 'copied', 'skipped', 'failed', 'bytes copied', 'duration', 'throughput'],
-      rows,
-    ),
-  ];
+  const header = ['mapping', 'run', 'copied', 'skipped', ...(syncs ? ['deleted'] : []), 'failed'];
+  const parts = [renderTable([...header, 'bytes copied', 'duration', 'throughput'], rows)];
+  const refused = results.filter(({ run }) => run.deleteState === 'REFUSED');
+  if (refused.length > 0) {
+    parts.push(
+      [
+        '',
+        ...refused.map(({ run }) => `Deletes refused for ${run.mappingId}: ${run.deleteReason ?? ''}`),
+      ].join('\n'),
+    );
+  }
   const failures = results.flatMap((result) => result.failures);
   if (failures.length > 0) {
     const sample = options.sampleKeys ?? 5;

@@ -1,5 +1,5 @@
 // Describes a run from its ledger record: totals, rate, ETA and failures, as `ferry status` prints them.
-import type { FailureRecord, RunRecord } from '../ports/ledger.ts';
+import type { Counts, FailureRecord, RunRecord } from '../ports/ledger.ts';
 import { groupFailures, renderTable } from '../report/run-summary.ts';
 import { formatBytes, formatDuration, formatRate } from '../report/units.ts';
 import { isRunDone, remaining } from './run-progress.ts';
@@ -24,6 +24,12 @@ export function rateAndEta(run: RunRecord, now: Date): { bytesPerSec: number; et
   return { bytesPerSec, etaMs: isRunDone(run) ? 0 : etaMs };
 }
 
+/** A sync run's deletes: found, and deleted; the state says whether they were released or refused. */
+function deleteRows(run: RunRecord, row: (name: string, counts: Counts) => string[]): string[][] {
+  if (run.deleteState === undefined) return [];
+  return [row(`to delete (${run.deleteState.toLowerCase()})`, run.toDelete), row('deleted', run.deleted)];
+}
+
 export function renderRunStatus(run: RunRecord, failures: readonly FailureRecord[], now: Date): string {
   const { bytesPerSec, etaMs } = rateAndEta(run, now);
   const row = (name: string, counts: { objects: number; bytes: number }) => [
@@ -32,7 +38,7 @@ export function renderRunStatus(run: RunRecord, failures: readonly FailureRecord
     formatBytes(counts.bytes),
   ];
   const lines = [
-    `run ${run.runId} (mapping ${run.mappingId}, ${run.mode}): ${phaseOf(run)}${run.reason ? ` — ${run.reason}` : ''}`,
+    `run ${run.runId} (mapping ${run.mappingId}, ${run.mode}): ${phaseOf(run)}${run.reason ? ` — ${run.reason}` : ''}${run.deleteReason ? ` — deletes refused: ${run.deleteReason}` : ''}`,
     renderTable(
       ['', 'objects', 'bytes'],
       [
@@ -40,6 +46,7 @@ export function renderRunStatus(run: RunRecord, failures: readonly FailureRecord
         row('copied', run.copied),
         row('skipped', run.skipped),
         row('failed', run.failed),
+        ...deleteRows(run, row),
       ],
     ),
     `rate ${formatRate(bytesPerSec)}, elapsed ${formatDuration(now.getTime() - run.startedAt.getTime())}, ETA ${formatDuration(etaMs)}`,

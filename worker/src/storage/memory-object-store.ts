@@ -12,6 +12,8 @@ import { type Clock, systemClock } from '../ports/clock.ts';
 import type {
   CompletedPart,
   CopySource,
+  DeleteOutcome,
+  DeleteTarget,
   ListOptions,
   ObjectStore,
   PartUpload,
@@ -24,6 +26,7 @@ import type {
   WriteSettings,
 } from '../ports/object-store.ts';
 import { checksumOf } from '../transfer/checksum.ts';
+import { assertDeleteTargetCount, type DeleteError } from './delete-outcome.ts';
 import {
   contentEtag,
   type MemoryBucket,
@@ -45,7 +48,8 @@ export type MemoryOperation =
   | 'abortMultipart'
   | 'listParts'
   | 'copyObject'
-  | 'uploadPartCopy';
+  | 'uploadPartCopy'
+  | 'deleteObjects';
 
 export interface MemoryObjectStoreOptions {
   readonly bucket: string;
@@ -265,6 +269,34 @@ export class MemoryObjectStore implements ObjectStore {
         size: part.bytes.byteLength,
         checksum: part.checksum,
       }));
+  }
+
+  /**
+   * Like S3's DeleteObjects: a key whose ETag is not the target's is refused (PreconditionFailed) and kept; a missing
+   * key counts as deleted. The hook runs once, with the first key: a throw fails the whole request.
+   */
+  async deleteObjects(
+    targets: readonly DeleteTarget[],
+    options?: { signal?: AbortSignal },
+  ): Promise<DeleteOutcome> {
+    assertDeleteTargetCount(targets, this.#context('DeleteObjects', ''));
+    await this.#enter('deleteObjects', targets[0]?.key ?? '', options?.signal);
+    const deleted: string[] = [];
+    const errors: DeleteError[] = [];
+    for (const { key, etag } of targets) {
+      const stored = this.#bucket.objects.get(key);
+      if (stored && etag !== undefined && unquoteEtag(etag) !== stored.head.etag) {
+        errors.push({
+          key,
+          code: 'PreconditionFailed',
+          message: `At least one of the pre-conditions you specified did not hold: ETag is ${stored.head.etag}, not ${unquoteEtag(etag)}`,
+        });
+      } else {
+        this.#bucket.objects.delete(key);
+        deleted.push(key);
+      }
+    }
+    return { deleted, errors };
   }
 
   async #copyObject(

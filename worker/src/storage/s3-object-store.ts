@@ -15,6 +15,7 @@ import type { ObjectEntry } from '../domain/object.ts';
 import type { ObjectStore, ReadOptions, ReadResult } from '../ports/object-store.ts';
 import { readBody } from './read-body.ts';
 import { classified, sendOptions } from './s3-call.ts';
+import { createS3Deleter } from './s3-delete.ts';
 import { classifyS3Error } from './s3-errors.ts';
 import { checksumFields, headFrom, rawWriteHeaders, s3WriteFields } from './s3-metadata.ts';
 import { createS3MultipartWriter } from './s3-multipart.ts';
@@ -171,6 +172,8 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
     },
 
     ...createS3MultipartWriter({ client, bucket }),
+
+    ...createS3Deleter({ client, bucket }),
 
     serverSideCopy: createS3ServerSideCopier({ client, bucket }),
   };

@@ -45,3 +45,14 @@ export function copySourceOf(source: { readonly bucket: string; readonly key: st
 export function objectUri(bucket: string, key: string): string {
   return `s3://${bucket}/${key}`;
 }
+
+/**
+ * A character XML 1.0 cannot carry (controls, U+FFFE/U+FFFF, lone surrogates), or CR, which XML parsers turn into LF:
+ * anything but tab, LF and XML's other characters.
+ */
+const notXmlSafe = /[^\t\n\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
+
+/** Whether a key survives an XML request and response exactly (DeleteObjects): false for control characters and CR. */
+export function xmlCarriesKey(key: string): boolean {
+  return !notXmlSafe.test(key);
+}

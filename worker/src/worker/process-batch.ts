@@ -1,6 +1,7 @@
 // Copies every object of one work batch and returns its outcome; validates the batch against the mapping first.
 import type { MappingConfig, TransferSettings } from '../config/types.ts';
 import { classOf, errorMessage, FerryError, isRetryableClass } from '../domain/errors.ts';
+import type { ObjectOutcome } from '../domain/object.ts';
 import { sameEtag } from '../plan/decide.ts';
 import { assertStorableKey, toDestinationKey } from '../plan/key-mapping.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -32,20 +33,26 @@ export interface BatchProcessorDeps {
   /** Reuses part buffers across objects. */
   readonly buffers?: BufferPool;
   readonly onBytes?: (bytes: number) => void;
-  readonly onObject?: (outcome: 'copied' | 'failed', bytes: number) => void;
+  /** Told of each object copied or failed, and of each batch of deletes done (bytes: all of theirs). */
+  readonly onObject?: (outcome: ObjectOutcome, bytes: number) => void;
   readonly signal?: AbortSignal;
 }
 
-/** A message that can never succeed: it names a key outside the mapping's source prefix. */
+/**
+ * A message that can never succeed: it names a key outside the mapping's prefix on its side (source keys to copy,
+ * destination keys to delete).
+ */
 export function assertBatchFitsMapping(
   batch: { readonly items: readonly { readonly key: string }[] },
   mapping: MappingConfig,
+  side: 'source' | 'destination' = 'source',
 ): void {
+  const { prefix } = mapping[side];
   for (const item of batch.items) {
-    if (!item.key.startsWith(mapping.source.prefix)) {
+    if (!item.key.startsWith(prefix)) {
       throw new FerryError(
         'InvalidObject',
-        `malformed work message: key ${JSON.stringify(item.key)} is outside the source prefix of mapping ${mapping.id}`,
+        `malformed work message: key ${JSON.stringify(item.key)} is outside the ${side} prefix of mapping ${mapping.id}`,
       );
     }
   }

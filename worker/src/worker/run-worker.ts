@@ -1,6 +1,7 @@
 // Starts a worker from the config: the shared object and part limits, progress hooks, then the receive loop.
 import pLimit from 'p-limit';
 import type { FerryConfig } from '../config/types.ts';
+import type { ObjectOutcome } from '../domain/object.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ObjectMemory, RunLedger } from '../ports/ledger.ts';
 import type { Logger } from '../ports/logger.ts';
@@ -22,7 +23,7 @@ export interface RunWorkerOptions {
   readonly waitSec: number;
   readonly shouldStop: () => Promise<boolean>;
   readonly onBytes?: (bytes: number) => void;
-  readonly onObject?: (outcome: 'copied' | 'failed', bytes: number) => void;
+  readonly onObject?: (outcome: ObjectOutcome, bytes: number) => void;
   readonly onInFlightChange?: WorkerLoopOptions['onInFlightChange'];
   readonly onOutcome?: WorkerLoopOptions['onOutcome'];
   readonly signal?: AbortSignal;

@@ -1,5 +1,5 @@
-// The worker: receives work messages (batches, or ranges of shared objects), processes them with bounded concurrency,
-// records outcomes, and acks.
+// The worker: receives work messages (batches to copy, ranges of shared objects, batches to delete), processes them
+// with bounded concurrency, records outcomes, and acks.
 import { errorMessage, FerryError } from '../domain/errors.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { RunLedger } from '../ports/ledger.ts';
@@ -10,10 +10,12 @@ import { startHeartbeat } from './lease-heartbeat.ts';
 import {
   assertBatchFitsMapping,
   type BatchProcessorDeps,
+  type BatchResult,
   type DetailedBatchOutcome,
   type MappingRuntime,
   processBatch,
 } from './process-batch.ts';
+import { processDeletes } from './process-deletes.ts';
 import { processRange } from './process-range.ts';
 
 export interface WorkerLoopOptions {
@@ -66,6 +68,8 @@ async function recordOutcome(
   const first = await options.ledger.recordOutcome(ids.runId, outcome);
   if (first) {
     for (let i = 0; i < outcome.failures.length; i++) options.deps.onObject?.('failed', 0);
+    if (outcome.deleted && outcome.deleted.objects > 0)
+      options.deps.onObject?.('deleted', outcome.deleted.bytes);
     options.onOutcome?.(ids.runId, ids.mappingId, outcome);
   } else {
     options.logger.info('batch.duplicate', { runId: ids.runId, batch: outcome.batchId });
@@ -73,15 +77,17 @@ async function recordOutcome(
   return first;
 }
 
-async function handleBatch(
+/**
+ * A batch's result (copies or deletes): handed back for a later delivery while its retryable failures may still pass,
+ * else recorded and acked.
+ */
+async function settleBatch(
   message: QueueMessage,
   options: WorkerLoopOptions,
-  work: { batch: Parameters<typeof processBatch>[0]; runtime: MappingRuntime },
+  work: { batch: { runId: string; mappingId: string; batchId: string }; result: BatchResult },
 ): Promise<Disposition> {
   const { batch } = work;
-  const { outcome, retryable } = await processBatch(batch, work.runtime, options.deps, {
-    redelivered: message.receiveCount > 1,
-  });
+  const { outcome, retryable } = work.result;
   if (retryable && message.receiveCount < (options.maxDeliveries ?? defaultMaxDeliveries)) {
     const delaySec = retryDelaySec(message.receiveCount);
     options.logger.warn('batch.retry-later', {
@@ -134,13 +140,56 @@ async function handleRange(
   }
 }
 
-/** The message's run and mapping, and its object keys (a batch's, or a range's one). */
+/** Processes the message's work and says what becomes of the message. */
+async function handleWork(
+  message: QueueMessage,
+  options: WorkerLoopOptions,
+  work: { message: WorkMessage; runtime: MappingRuntime },
+): Promise<Disposition> {
+  const { runtime } = work;
+  switch (work.message.kind) {
+    case 'batch': {
+      const { batch } = work.message;
+      const redelivered = message.receiveCount > 1;
+      const result = await processBatch(batch, runtime, options.deps, { redelivered });
+      return await settleBatch(message, options, { batch, result });
+    }
+    case 'delete': {
+      const { batch } = work.message;
+      const result = await processDeletes(batch, runtime, options.deps);
+      return await settleBatch(message, options, { batch, result });
+    }
+    case 'range':
+      return await handleRange(message, options, { range: work.message.range, runtime });
+  }
+}
+
+/** The message's run and mapping, its object keys (a batch's, or a range's one), and the side they are keys of. */
 function describe(work: WorkMessage): {
   runId: string;
   mappingId: string;
   items: readonly { key: string }[];
+  side: 'source' | 'destination';
 } {
-  return work.kind === 'batch' ? work.batch : { ...work.range, items: [work.range.item] };
+  switch (work.kind) {
+    case 'batch':
+      return { ...work.batch, side: 'source' };
+    case 'delete':
+      return { ...work.batch, side: 'destination' };
+    case 'range':
+      return { ...work.range, items: [work.range.item], side: 'source' };
+  }
+}
+
+/**
+ * Deletes belong to a sync run whose deletes are held (being released) or released; for any other run (not a sync
+ * run, or one whose deletes a guardrail refused) the message is one no run asked for.
+ */
+async function assertDeletesAllowed(ledger: RunLedger, runId: string): Promise<void> {
+  const state = (await ledger.getRun(runId))?.deleteState;
+  if (state === 'HELD' || state === 'RELEASED') return;
+  const why = state === undefined ? 'it is not a sync run' : `its deletes are ${state}`;
+  throw new FerryError('InvalidObject', `malformed work message: deletes for run ${runId}, but ${why}`);
 }
 
 async function handle(
@@ -153,7 +202,7 @@ async function handle(
   let runtime: MappingRuntime | undefined;
   try {
     work = decodeWorkMessage(message.body);
-    const { runId, mappingId, items } = describe(work);
+    const { runId, mappingId, items, side } = describe(work);
     runtime = options.mappingOf(mappingId);
     if (!runtime)
       throw new FerryError('InvalidObject', `malformed work message: unknown mapping ${mappingId}`);
@@ -163,7 +212,8 @@ async function handle(
       }
       knownRuns.add(runId);
     }
-    assertBatchFitsMapping({ items }, runtime.mapping);
+    assertBatchFitsMapping({ items }, runtime.mapping, side);
+    if (work.kind === 'delete') await assertDeletesAllowed(ledger, runId);
   } catch (error) {
     if (!(error instanceof FerryError && error.errorClass === 'InvalidObject')) throw error;
     logger.error('message.poison', { message: message.id, reason: error.message });
@@ -179,10 +229,7 @@ async function handle(
   });
   let disposition: Disposition;
   try {
-    disposition =
-      work.kind === 'batch'
-        ? await handleBatch(message, options, { batch: work.batch, runtime })
-        : await handleRange(message, options, { range: work.range, runtime });
+    disposition = await handleWork(message, options, { message: work, runtime });
   } finally {
     await heartbeat.stop();
   }

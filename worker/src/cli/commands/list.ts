@@ -18,7 +18,7 @@ import {
   withControlPlaneOptions,
 } from '../aws-options.ts';
 import { createCliLogger, type LogFlags, withLogOptions } from '../log-options.ts';
-import { oneOf, positiveInteger } from '../options.ts';
+import { positiveInteger, runModeOption } from '../options.ts';
 
 interface ListFlags extends ControlPlaneFlags, LogFlags {
   config: string;
@@ -88,13 +88,7 @@ export function registerListCommand(program: Command, setExitCode: (code: number
     .addOption(requiredEnvOption('--run-id <id>', 'the run this listing belongs to', 'FERRY_RUN_ID'))
     .addOption(requiredEnvOption('--queue-url <url>', 'the SQS work queue', 'FERRY_QUEUE_URL'))
     .addOption(requiredEnvOption('--table <name>', 'the DynamoDB ledger table', 'FERRY_TABLE'))
-    .addOption(
-      new Option('--mode <mode>', 'incremental or full')
-        .choices(['incremental', 'full'])
-        .default('incremental')
-        .env('FERRY_MODE')
-        .argParser(oneOf(['incremental', 'full'] as const)),
-    );
+    .addOption(runModeOption());
   command.addOption(
     new Option(
       '--list-concurrency <n>',

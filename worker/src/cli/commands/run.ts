@@ -13,8 +13,9 @@ import { ProgressMeter } from '../../report/progress-meter.ts';
 import { renderSummary } from '../../report/run-summary.ts';
 import { dryRun } from '../../run/dry-run.ts';
 import { runEmbedded } from '../../run/embedded-run.ts';
+import { refusedDeletes } from '../../run/run-progress.ts';
 import { createCliLogger, type LogFlags, withLogOptions } from '../log-options.ts';
-import { oneOf, positiveInteger } from '../options.ts';
+import { positiveInteger, runModeOption } from '../options.ts';
 import { manifestOption } from './manifest.ts';
 
 interface RunFlags extends LogFlags {
@@ -104,7 +105,10 @@ async function run(flags: RunFlags): Promise<number> {
     display?.stop();
     process.stdout.write(`${renderSummary(results)}\n`);
     if (interrupt.signal.aborted) return 130;
-    const complete = results.every(({ run }) => run.listerState === 'LISTED' && run.failed.objects === 0);
+    const complete = results.every(
+      ({ run }) =>
+        run.listerState === 'LISTED' && run.failed.objects === 0 && refusedDeletes(run) === undefined,
+    );
     return complete ? 0 : 1;
   } finally {
     display?.stop();
@@ -129,12 +133,7 @@ export function registerRunCommand(program: Command, setExitCode: (code: number)
     )
     .option('--state <path>', 'the SQLite state file', '.ferry/state.sqlite')
     .option('--dry-run', 'copy nothing; print what would be copied and skipped, and why')
-    .option(
-      '--mode <mode>',
-      'incremental: skip objects already identical at the destination; full: copy everything',
-      oneOf(['incremental', 'full'] as const),
-      'incremental',
-    )
+    .addOption(runModeOption())
     .option('--no-progress', 'no progress bar or progress lines')
     .addOption(manifestOption());
   withLogOptions(command, { logLevel: 'warn', logFormat: 'text' }).action(async (flags: RunFlags) => {

@@ -10,7 +10,7 @@ import {
   requiredEnvOption,
   withControlPlaneOptions,
 } from '../aws-options.ts';
-import { oneOf, positiveInteger } from '../options.ts';
+import { positiveInteger, runModeOption } from '../options.ts';
 import { stackOption } from './deploy.ts';
 
 interface StartFlags extends ControlPlaneFlags {
@@ -56,13 +56,7 @@ export function registerStartCommand(program: Command, setExitCode: (code: numbe
     .addOption(stackOption())
     .addOption(requiredEnvOption('-m, --mapping <id>', 'the mapping to run', 'FERRY_MAPPING'))
     .addOption(new Option('--run-id <id>', 'the run id (default <mapping>-<UTC time>)').env('FERRY_RUN_ID'))
-    .addOption(
-      new Option('--mode <mode>', 'incremental or full, for a new run')
-        .choices(['incremental', 'full'])
-        .default('incremental')
-        .env('FERRY_MODE')
-        .argParser(oneOf(['incremental', 'full'] as const)),
-    )
+    .addOption(runModeOption({ forNewRun: true }))
     .addOption(
       new Option('--resume', "pick up the mapping's unfinished latest run instead of starting a second").env(
         'FERRY_RESUME',

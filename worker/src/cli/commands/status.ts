@@ -5,6 +5,7 @@ import { createDynamoDbLedger } from '../../distributed/dynamodb-ledger.ts';
 import { FerryError } from '../../domain/errors.ts';
 import { systemClock } from '../../ports/clock.ts';
 import { readFailures } from '../../run/read-failures.ts';
+import { refusedDeletes } from '../../run/run-progress.ts';
 import { phaseOf, renderRunStatus } from '../../run/run-status.ts';
 import {
   type ControlPlaneFlags,
@@ -32,7 +33,7 @@ async function status(flags: StatusFlags): Promise<number> {
   const failures = await readFailures(ledger, flags.runId, 1000);
   process.stdout.write(`${renderRunStatus(run, failures, systemClock.now())}\n`);
   const phase = phaseOf(run);
-  if (phase === 'done') return run.failed.objects === 0 ? 0 : 1;
+  if (phase === 'done') return run.failed.objects === 0 && refusedDeletes(run) === undefined ? 0 : 1;
   return phase === 'failed-listing' ? 1 : stillRunningExitCode;
 }
 

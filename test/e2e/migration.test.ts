@@ -95,7 +95,11 @@ describe('a migration through the GitHub Actions, on a fleet played by the local
       console.log(fleet?.runtime.logs());
     });
   /** Mapping main migrated as migrate.yml does it; the run succeeds (await-run exits 0). */
-  const migrateMain = async (run: { runId: string; mode: 'full' | 'incremental'; workers: number }) => {
+  const migrateMain = async (run: {
+    runId: string;
+    mode: 'full' | 'incremental' | 'sync';
+    workers: number;
+  }) => {
     const steps = await fleet.runMigration({ mapping: 'main', ...run });
     expect(steps.awaitRun.code, steps.awaitRun.stdout).toBe(0);
     return steps;
@@ -224,6 +228,38 @@ describe('a migration through the GitHub Actions, on a fleet played by the local
       expect(reported.summary.skipped.objects).toBe(dataset.length);
       expect(reported.outputs.copied.objects).toBe(0);
       expect(reported).toEqual(ledgerTotals(run as RunRecord));
+      await expectWorkersStopped();
+    },
+    runTimeoutMs,
+  );
+
+  test(
+    'a sync run deletes the copy of an object deleted at the source, and nothing else; the summary says so',
+    async () => {
+      printLogsOnFailure();
+      const [gone] = dataset;
+      if (gone === undefined) throw new Error('the dataset is empty');
+      await source.send(new DeleteObjectCommand({ Bucket: sourceBucket, Key: gone.key }));
+      const steps = await migrateMain({ runId: 'main-sync', mode: 'sync', workers: 1 });
+      const run = await ledger().getRun('main-sync');
+      expect(run).toMatchObject({
+        mode: 'sync',
+        deleteState: 'RELEASED',
+        toDelete: { objects: 1, bytes: gone.size },
+        deleted: { objects: 1, bytes: gone.size },
+        copied: { objects: 0 },
+        failed: { objects: 0 },
+      });
+      expect(run?.skipped.objects).toBe(dataset.length - 1);
+      expect((await listKeys(destination(), destinationBucket, 'data/')).sort()).toEqual(
+        dataset
+          .map((object) => object.key)
+          .filter((key) => key !== gone.key)
+          .sort(),
+      );
+      const totals = tableByHeader(steps.awaitRun.summary, ['', 'objects', 'bytes']);
+      expect(parseCount(totals.get('to delete (released)')?.[0])).toBe(1);
+      expect(parseCount(totals.get('deleted')?.[0])).toBe(1);
       await expectWorkersStopped();
     },
     runTimeoutMs,

@@ -42,7 +42,7 @@ export interface E2eFleetOptions {
 export interface MigrationOptions {
   readonly mapping: string;
   readonly runId: string;
-  readonly mode: 'full' | 'incremental';
+  readonly mode: 'full' | 'incremental' | 'sync';
   readonly workers: number;
   /**
    * Given: start-lister waits for the listing to complete (wait: true), then this runs, then the workers are scaled.

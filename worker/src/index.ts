@@ -67,7 +67,12 @@ export type {
 } from './review/review-mappings.ts';
 export { reviewMappings } from './review/review-mappings.ts';
 export type { DispatchForm, DispatchResult, DispatchSelection } from './review/workflow-inputs.ts';
-export { checkDispatchForm, maxDispatchWorkers, nightlyMappingIds } from './review/workflow-inputs.ts';
+export {
+  checkDispatchForm,
+  maxDispatchWorkers,
+  nightlyMappingIds,
+  nightlyRunModes,
+} from './review/workflow-inputs.ts';
 export { dryRun, planMapping, renderPlan } from './run/dry-run.ts';
 export { runEmbedded } from './run/embedded-run.ts';
 export { isRunDone, remaining } from './run/run-progress.ts';

@@ -1,6 +1,6 @@
 // Pure rules for action inputs: each turns the text of one input into a value or says, in words, what is wrong with it.
 import { isAbsolute, relative, resolve } from 'node:path';
-import { assertRunId, FerryError, parseParameterAssignments } from '@ferry/worker';
+import { assertRunId, FerryError, parseParameterAssignments, type RunRecord } from '@ferry/worker';
 
 /** What a rule throws: the reason only; the reader adds which input it was. */
 export class RuleViolation extends Error {
@@ -152,6 +152,15 @@ export function oneOf<const T extends string>(choices: readonly T[]): InputRule<
     return choice;
   };
 }
+
+/**
+ * A run mode: incremental (copy what is new or changed), sync (that, and delete destination objects gone from the
+ * source) or full (copy everything); `copy`, the name ferry.yaml and the Migrate form use, means incremental.
+ */
+export const runMode: InputRule<RunRecord['mode']> = (text) => {
+  const mode = oneOf(['copy', 'incremental', 'sync', 'full'])(text);
+  return mode === 'copy' ? 'incremental' : mode;
+};
 
 /**
  * A file inside the workspace, given relative to it (or absolute, inside it): the absolute path. A path that leaves

@@ -13314,7 +13314,7 @@ __webpack_unused_export__ = DeleteObjectAnnotation$;
 __webpack_unused_export__ = DeleteObjectAnnotationCommand;
 __webpack_unused_export__ = DeleteObjectAnnotationOutput$;
 __webpack_unused_export__ = DeleteObjectAnnotationRequest$;
-__webpack_unused_export__ = DeleteObjectCommand;
+exports.k4j = DeleteObjectCommand;
 __webpack_unused_export__ = DeleteObjectOutput$;
 __webpack_unused_export__ = DeleteObjectRequest$;
 __webpack_unused_export__ = DeleteObjectTagging$;
@@ -13322,7 +13322,7 @@ __webpack_unused_export__ = DeleteObjectTaggingCommand;
 __webpack_unused_export__ = DeleteObjectTaggingOutput$;
 __webpack_unused_export__ = DeleteObjectTaggingRequest$;
 __webpack_unused_export__ = DeleteObjects$;
-__webpack_unused_export__ = DeleteObjectsCommand;
+exports.xvx = DeleteObjectsCommand;
 __webpack_unused_export__ = DeleteObjectsOutput$;
 __webpack_unused_export__ = DeleteObjectsRequest$;
 __webpack_unused_export__ = DeletePublicAccessBlock$;
@@ -80042,6 +80042,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   dv: () => (/* binding */ nonNegativeInteger),
   yL: () => (/* binding */ oneOf),
   Cq: () => (/* binding */ positiveInteger),
+  rt: () => (/* binding */ runMode),
   EJ: () => (/* binding */ workspaceFile)
 });
 
@@ -80217,6 +80218,14 @@ function oneOf(choices) {
         return choice;
     };
 }
+/**
+ * A run mode: incremental (copy what is new or changed), sync (that, and delete destination objects gone from the
+ * source) or full (copy everything); `copy`, the name ferry.yaml and the Migrate form use, means incremental.
+ */
+const runMode = (text) => {
+    const mode = oneOf(['copy', 'incremental', 'sync', 'full'])(text);
+    return mode === 'copy' ? 'incremental' : mode;
+};
 /**
  * A file inside the workspace, given relative to it (or absolute, inside it): the absolute path. A path that leaves
  * the workspace (`../`) or holds control characters is refused.
@@ -80484,7 +80493,7 @@ async function runAction(main) {
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6257);
-/* harmony import */ var _ferry_worker__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(1850);
+/* harmony import */ var _ferry_worker__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(9433);
 /* harmony import */ var _lib_src_input_rules_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9995);
 /* harmony import */ var _lib_src_inputs_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9606);
 /* harmony import */ var _pr_comment_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(2515);
@@ -80586,7 +80595,7 @@ async function commentCommand() {
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6257);
-/* harmony import */ var _ferry_worker__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(1850);
+/* harmony import */ var _ferry_worker__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(9433);
 /* harmony import */ var _ferry_worker__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(8992);
 /* harmony import */ var _lib_src_input_rules_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9995);
 /* harmony import */ var _lib_src_inputs_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9606);
@@ -80624,7 +80633,7 @@ function annotateConfigErrors(errors) {
 function bucketsOf(config, side) {
     return [...new Set(config?.mappings.map((mapping) => mapping[side].bucket) ?? [])].sort().join(',');
 }
-/** Outputs valid, errors, mappings, nightly-mappings, source-buckets and destination-buckets. */
+/** Outputs valid, errors, mappings, nightly-mappings, nightly-modes, source-buckets and destination-buckets. */
 function setConfigOutputs(config, errors) {
     (0,_lib_src_outputs_js__WEBPACK_IMPORTED_MODULE_5__/* .setOutputs */ .n0)({
         'source-buckets': bucketsOf(config, 'source'),
@@ -80633,6 +80642,7 @@ function setConfigOutputs(config, errors) {
         errors: errors.length,
         mappings: JSON.stringify(config?.mappings.map((mapping) => mapping.id) ?? []),
         'nightly-mappings': JSON.stringify(config ? (0,_ferry_worker__WEBPACK_IMPORTED_MODULE_7__/* .nightlyMappingIds */ .QC)(config) : []),
+        'nightly-modes': JSON.stringify(config ? (0,_ferry_worker__WEBPACK_IMPORTED_MODULE_7__/* .nightlyRunModes */ .N8)(config) : {}),
     });
 }
 /** The step fails with this when the configuration does not validate (after the annotations and outputs). */
@@ -80651,7 +80661,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _lib_src_inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9606);
 /* harmony import */ var _lib_src_run_action_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4527);
 /* harmony import */ var _comment_command_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2568);
-/* harmony import */ var _plan_command_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9502);
+/* harmony import */ var _plan_command_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(442);
 /* harmony import */ var _validate_command_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(6775);
 // Ferry plan action: reviews ferry.yaml (plan), checks it and a dispatch form (validate), or posts a plan (comment).
 
@@ -80671,7 +80681,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9502:
+/***/ 442:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -80690,33 +80700,47 @@ var core = __nccwpck_require__(6257);
 var workflow_inputs = __nccwpck_require__(8992);
 // EXTERNAL MODULE: ./worker/src/review/cost-estimate.ts
 var cost_estimate = __nccwpck_require__(1723);
-// EXTERNAL MODULE: ./worker/src/review/review-mappings.ts + 38 modules
-var review_mappings = __nccwpck_require__(4204);
+// EXTERNAL MODULE: ./worker/src/review/review-mappings.ts + 41 modules
+var review_mappings = __nccwpck_require__(9709);
 // EXTERNAL MODULE: ./worker/src/aws/clients.ts + 1 modules
 var clients = __nccwpck_require__(5194);
 // EXTERNAL MODULE: ./worker/src/domain/errors.ts
 var errors = __nccwpck_require__(5406);
 // EXTERNAL MODULE: ./worker/src/ports/clock.ts
 var ports_clock = __nccwpck_require__(5961);
-;// CONCATENATED MODULE: ./worker/src/ports/ledger.ts
-/** Every mode and state, for checking stored values. */
-const runModes = { full: true, incremental: true };
-const listerStates = {
-    LISTING: true,
-    LISTED: true,
-    FAILED: true,
-};
-const checksumAlgorithms = {
-    CRC32C: true,
-    CRC32: true,
-    CRC64NVME: true,
-};
-const sharedUploadStates = {
-    OPEN: true,
-    DONE: true,
-    FAILED: true,
-};
+;// CONCATENATED MODULE: ./worker/src/distributed/dynamodb-item-size.ts
+// DynamoDB's billing arithmetic: an item's size as DynamoDB counts it, and the write units a write of it costs.
+/** One write unit covers an item of up to 1 KB; a transactional write costs two per KB. */
+const WRITE_UNIT_BYTES = 1024;
+/** Significant decimal digits of a number: leading and trailing zeros do not count. */
+function significantDigits(value) {
+    const digits = Math.abs(value).toString().replace('.', '').replace(/^0+/, '').replace(/0+$/, '');
+    return Math.max(1, digits.length);
+}
+/** Strings count their UTF-8 bytes, numbers one byte per two significant digits plus one, booleans one. */
+function attributeValueBytes(value) {
+    if (typeof value === 'string')
+        return Buffer.byteLength(value, 'utf8');
+    if (typeof value === 'number')
+        return Math.ceil(significantDigits(value) / 2) + 1;
+    return 1;
+}
+/** Attribute names count as much as their values. */
+function itemSizeBytes(item) {
+    let total = 0;
+    for (const [name, value] of Object.entries(item)) {
+        total += Buffer.byteLength(name, 'utf8') + attributeValueBytes(value);
+    }
+    return total;
+}
+/** Units for writing one item of that size: 1 per started KB, 2 per KB inside a transaction. */
+function writeUnitsFor(sizeBytes, options) {
+    const kilobytes = Math.max(1, Math.ceil(sizeBytes / WRITE_UNIT_BYTES));
+    return options.transactional ? 2 * kilobytes : kilobytes;
+}
 
+// EXTERNAL MODULE: ./worker/src/ports/ledger.ts
+var ledger = __nccwpck_require__(1734);
 ;// CONCATENATED MODULE: ./worker/src/distributed/dynamodb-attributes.ts
 // Typed reads of items returned by the DynamoDB document client: each attribute is checked once here, never cast.
 function attributeError(name, expected, value) {
@@ -80896,6 +80920,17 @@ function sharedPartSortKey(partNumber) {
 function sharedPartKey(ref, partNumber) {
     return { pk: sharedPartition(ref), sk: sharedPartSortKey(partNumber) };
 }
+/** The partition of a sync run's held deletes: one item per batch, in batchId order. */
+function heldDeletesPartition(runId) {
+    return `HELD#${runId}`;
+}
+/** The sort key of a held batch: its batchId (Ferry's are 32 hex digits), shortened only past DynamoDB's limit. */
+function heldDeletesSortKey(batchId) {
+    return fitUtf8(batchId, MAX_SORT_KEY_BYTES);
+}
+function heldDeletesKey(runId, batchId) {
+    return { pk: heldDeletesPartition(runId), sk: heldDeletesSortKey(batchId).value };
+}
 
 ;// CONCATENATED MODULE: ./worker/src/distributed/dynamodb-items.ts
 // The ledger table's items: each record as the attributes stored for it, and back. Keys come from dynamodb-keys.ts.
@@ -80915,6 +80950,13 @@ function counterOf(item, counter) {
         bytes: integerAttribute(item, `${counter}Bytes`),
     };
 }
+/** A counter that run items written before it existed lack, and that only ADD creates: absent is zero. */
+function addedCounterOf(item, counter) {
+    return {
+        objects: optionalIntegerAttribute(item, `${counter}Objects`) ?? 0,
+        bytes: optionalIntegerAttribute(item, `${counter}Bytes`) ?? 0,
+    };
+}
 const zero = { objects: 0, bytes: 0 };
 function newRunItem(run) {
     return {
@@ -80928,17 +80970,20 @@ function newRunItem(run) {
         ...counterIncrements('skipped', zero),
         ...counterIncrements('copied', zero),
         ...counterIncrements('failed', zero),
+        ...(run.mode === 'sync' ? { deleteState: 'HELD' } : {}),
     };
 }
 function runFromItem(item) {
     const reason = optionalStringAttribute(item, 'reason');
     const listedAt = optionalDateAttribute(item, 'listedAt');
     const checkpoint = optionalStringAttribute(item, 'checkpoint');
+    const deleteState = item.deleteState === undefined ? undefined : enumAttribute(item, 'deleteState', ledger/* deleteStates */.kl);
+    const deleteReason = optionalStringAttribute(item, 'deleteReason');
     return {
         runId: stringAttribute(item, 'runId'),
         mappingId: stringAttribute(item, 'mappingId'),
-        mode: enumAttribute(item, 'mode', runModes),
-        listerState: enumAttribute(item, 'listerState', listerStates),
+        mode: enumAttribute(item, 'mode', ledger/* runModes */.Sb),
+        listerState: enumAttribute(item, 'listerState', ledger/* listerStates */.gz),
         ...(reason === undefined ? {} : { reason }),
         startedAt: dateAttribute(item, 'startedAt'),
         ...(listedAt === undefined ? {} : { listedAt }),
@@ -80947,7 +80992,46 @@ function runFromItem(item) {
         skipped: counterOf(item, 'skipped'),
         copied: counterOf(item, 'copied'),
         failed: counterOf(item, 'failed'),
+        toDelete: addedCounterOf(item, 'toDelete'),
+        deleted: addedCounterOf(item, 'deleted'),
+        ...(deleteState === undefined ? {} : { deleteState }),
+        ...(deleteReason === undefined ? {} : { deleteReason }),
     };
+}
+/** What a batch of held deletes adds to the run's toDelete. */
+function countsOfDeletes(deletes) {
+    return { objects: deletes.items.length, bytes: deletes.items.reduce((sum, item) => sum + item.size, 0) };
+}
+/**
+ * A sync run's batch of deletes, held until the listing is complete: the items are one string attribute, a compact
+ * JSON array of [key, size, etag] (a batch is encoded under the queue's 200 KB message limit, so it fits DynamoDB's
+ * 400 KB item). It expires (TTL) with the batch markers.
+ */
+function heldDeletesItem(runId, deletes, expiresAt) {
+    return {
+        ...heldDeletesKey(runId, deletes.batchId),
+        batchId: deletes.batchId,
+        items: JSON.stringify(deletes.items.map((item) => [item.key, item.size, item.etag])),
+        expiresAt: Math.floor(expiresAt.getTime() / 1000),
+    };
+}
+function heldItemOf(raw, index) {
+    if (Array.isArray(raw) && raw.length === 3) {
+        const [key, size, etag] = raw;
+        if (typeof key === 'string' &&
+            typeof etag === 'string' &&
+            Number.isSafeInteger(size) &&
+            Number(size) >= 0) {
+            return { key, size: Number(size), etag };
+        }
+    }
+    throw new TypeError(`ledger item attribute items: element ${index} is not [key, size, etag]`);
+}
+function heldDeletesFromItem(item) {
+    const items = JSON.parse(stringAttribute(item, 'items'));
+    if (!Array.isArray(items))
+        throw new TypeError('ledger item attribute items: expected a JSON array');
+    return { batchId: stringAttribute(item, 'batchId'), items: items.map(heldItemOf) };
 }
 /** The mapping's index entry for a run: latestRun reads the last one. */
 function mappingRunItem(run) {
@@ -81036,7 +81120,7 @@ function uploadFromItem(item, key) {
         uploadId: stringAttribute(item, 'uploadId'),
         sourceEtag: stringAttribute(item, 'sourceEtag'),
         partSize: integerAttribute(item, 'partSize'),
-        checksumAlgorithm: enumAttribute(item, 'checksumAlgorithm', checksumAlgorithms),
+        checksumAlgorithm: enumAttribute(item, 'checksumAlgorithm', ledger/* checksumAlgorithms */.sh),
     };
 }
 /** A shared object's upload as claimed: OPEN, no range done; it expires (TTL) like a batch marker. */
@@ -81074,9 +81158,9 @@ function sharedUploadFromItem(item) {
         sourceEtag: stringAttribute(item, 'sourceEtag'),
         sourceSize: integerAttribute(item, 'sourceSize'),
         partSize: integerAttribute(item, 'partSize'),
-        checksumAlgorithm: enumAttribute(item, 'checksumAlgorithm', checksumAlgorithms),
+        checksumAlgorithm: enumAttribute(item, 'checksumAlgorithm', ledger/* checksumAlgorithms */.sh),
         rangeCount: integerAttribute(item, 'rangeCount'),
-        state: enumAttribute(item, 'state', sharedUploadStates),
+        state: enumAttribute(item, 'state', ledger/* sharedUploadStates */.pT),
         doneRanges: numberSetAttribute(item, 'doneRanges'),
         ...(failure ? { failure } : {}),
     };
@@ -81102,37 +81186,6 @@ function sharedPartFromItem(item) {
         size: integerAttribute(item, 'size'),
         ...(checksum === undefined ? {} : { checksum }),
     };
-}
-
-;// CONCATENATED MODULE: ./worker/src/distributed/dynamodb-item-size.ts
-// DynamoDB's billing arithmetic: an item's size as DynamoDB counts it, and the write units a write of it costs.
-/** One write unit covers an item of up to 1 KB; a transactional write costs two per KB. */
-const WRITE_UNIT_BYTES = 1024;
-/** Significant decimal digits of a number: leading and trailing zeros do not count. */
-function significantDigits(value) {
-    const digits = Math.abs(value).toString().replace('.', '').replace(/^0+/, '').replace(/0+$/, '');
-    return Math.max(1, digits.length);
-}
-/** Strings count their UTF-8 bytes, numbers one byte per two significant digits plus one, booleans one. */
-function attributeValueBytes(value) {
-    if (typeof value === 'string')
-        return Buffer.byteLength(value, 'utf8');
-    if (typeof value === 'number')
-        return Math.ceil(significantDigits(value) / 2) + 1;
-    return 1;
-}
-/** Attribute names count as much as their values. */
-function itemSizeBytes(item) {
-    let total = 0;
-    for (const [name, value] of Object.entries(item)) {
-        total += Buffer.byteLength(name, 'utf8') + attributeValueBytes(value);
-    }
-    return total;
-}
-/** Units for writing one item of that size: 1 per started KB, 2 per KB inside a transaction. */
-function writeUnitsFor(sizeBytes, options) {
-    const kilobytes = Math.max(1, Math.ceil(sizeBytes / WRITE_UNIT_BYTES));
-    return options.transactional ? 2 * kilobytes : kilobytes;
 }
 
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/lib-dynamodb/dist-cjs/index.js
@@ -81303,6 +81356,8 @@ function itemExistsCondition(exists) {
 const MAX_TRANSACTION_ITEMS = 100;
 const MAX_BATCH_WRITE_ITEMS = 25;
 const MAX_BATCH_GET_KEYS = 100;
+/** DynamoDB refuses an item larger than 400 KB (attribute names and values). */
+const MAX_ITEM_BYTES = 400 * 1024;
 function openLedgerTable(options) {
     return {
         doc: dist_cjs/* DynamoDBDocumentClient */.TG.from(options.client),
@@ -81758,6 +81813,7 @@ function createDynamoDbObjectMemory(options) {
 
 
 
+
 /** Longer than any redelivery can come late: SQS keeps a message 14 days at most. */
 const defaultBatchMarkerTtlSec = 30 * 24 * 60 * 60;
 /** A counter transaction holds the run update and the marker; the rest of its room is for failures. */
@@ -81784,10 +81840,28 @@ function createDynamoDbLedger(options) {
         ...(options.random ? { random: options.random } : {}),
     });
     const markerTtlMs = (options.batchMarkerTtlSec ?? defaultBatchMarkerTtlSec) * 1000;
+    const expiresAt = () => new Date(clock.now().getTime() + markerTtlMs);
     const marker = (runId, batch) => ({
-        put: batchMarkerItem({ runId, ...batch, expiresAt: new Date(clock.now().getTime() + markerTtlMs) }),
+        put: batchMarkerItem({ runId, ...batch, expiresAt: expiresAt() }),
         condition: 'absent',
     });
+    /**
+     * What a planned batch's deletes add to its transaction: the ADD to toDelete and the held-deletes put (refused if
+     * that batch is held already). Nothing without deletes, so such batches cost what they did.
+     */
+    const holding = (runId, deletes) => {
+        if (deletes === undefined || deletes.items.length === 0)
+            return { add: {}, items: [] };
+        const put = heldDeletesItem(runId, deletes, expiresAt());
+        const sizeBytes = itemSizeBytes(put);
+        if (sizeBytes > MAX_ITEM_BYTES) {
+            throw new errors/* FerryError */.lT('Internal', `deletes batch ${deletes.batchId} of run ${runId} is ${sizeBytes} bytes as a ledger item, over DynamoDB's ${MAX_ITEM_BYTES}`);
+        }
+        return {
+            add: counterIncrements('toDelete', countsOfDeletes(deletes)),
+            items: [{ put, condition: 'absent' }],
+        };
+    };
     const readRun = async (runId) => {
         if (!isLedgerId(runId))
             return undefined;
@@ -81828,6 +81902,7 @@ function createDynamoDbLedger(options) {
         },
         async recordPlanned(runId, batch) {
             assertLedgerId('run', runId);
+            const held = holding(runId, batch.deletes);
             const result = await transactWrite(table, [
                 {
                     update: runKey(runId),
@@ -81835,13 +81910,19 @@ function createDynamoDbLedger(options) {
                         add: {
                             ...counterIncrements('planned', batch.planned),
                             ...counterIncrements('skipped', batch.skipped),
+                            ...held.add,
                         },
                         ...(batch.checkpoint === undefined ? {} : { set: { checkpoint: batch.checkpoint } }),
                     },
                     condition: 'present',
                 },
                 marker(runId, { batchId: batch.batchId, kind: 'PLANNED' }),
+                ...held.items,
             ]);
+            // The held item comes after the marker: a repeated batch is refused by its marker, not as a held batch.
+            if (!result.written && result.failedIndex === 2) {
+                throw new errors/* FerryError */.lT('Internal', `run ${runId} holds deletes batch ${batch.deletes?.batchId} already`);
+            }
             return wasRecorded(result, runId);
         },
         async setListerState(runId, state, stateOptions = {}) {
@@ -81878,6 +81959,7 @@ function createDynamoDbLedger(options) {
                         add: {
                             ...counterIncrements('copied', outcome.copied),
                             ...counterIncrements('failed', outcome.failed),
+                            ...(outcome.deleted === undefined ? {} : counterIncrements('deleted', outcome.deleted)),
                         },
                     },
                     condition: 'present',
@@ -81908,6 +81990,47 @@ function createDynamoDbLedger(options) {
             const last = failures.at(-1);
             return items.length > page.limit && last !== undefined ? { failures, next: last.key } : { failures };
         },
+        async listHeldDeletes(runId, page) {
+            requirePageLimit(page.limit);
+            if (!isLedgerId(runId))
+                return { batches: [] };
+            // One batch more than asked tells whether another page follows, so the last page never comes back empty.
+            const items = await queryPartition(table, {
+                pk: heldDeletesPartition(runId),
+                limit: page.limit + 1,
+                ...(page.after === undefined ? {} : { after: heldDeletesSortKey(page.after).value }),
+            });
+            const batches = items.slice(0, page.limit).map(heldDeletesFromItem);
+            const last = batches.at(-1);
+            return items.length > page.limit && last !== undefined ? { batches, next: last.batchId } : { batches };
+        },
+        async settleDeletes(runId, settlement) {
+            assertLedgerId('run', runId);
+            const reason = settlement.state === 'REFUSED' ? truncatedMessage(settlement.reason) : undefined;
+            const settled = await updateWhere(table, runKey(runId), {
+                update: `SET #deleteState = :state${reason === undefined ? '' : ', #deleteReason = :reason'}`,
+                condition: '#deleteState = :held',
+                names: {
+                    '#deleteState': 'deleteState',
+                    ...(reason === undefined ? {} : { '#deleteReason': 'deleteReason' }),
+                },
+                values: {
+                    ':state': settlement.state,
+                    ':held': 'HELD',
+                    ...(reason === undefined ? {} : { ':reason': reason }),
+                },
+                returnValues: 'ALL_NEW',
+                writtenBytes: itemSizeBytes({
+                    ...runKey(runId),
+                    deleteState: settlement.state,
+                    ...(reason === undefined ? {} : { deleteReason: reason }),
+                }),
+            });
+            // Refused: settled already, or not a sync run (nothing changes then), or no run at all.
+            if (settled === undefined && (await readRun(runId)) === undefined) {
+                throw new errors/* FerryError */.lT('Internal', `the ledger has no run ${runId}`);
+            }
+        },
     };
     return {
         ...ledger,
@@ -81936,8 +82059,8 @@ function ledgerRecall(options) {
     return (mappingId, keys) => ledger.recallCopies(mappingId, keys);
 }
 
-// EXTERNAL MODULE: ./worker/src/review/plan-comment.ts + 2 modules
-var plan_comment = __nccwpck_require__(1850);
+// EXTERNAL MODULE: ./worker/src/review/plan-comment.ts + 1 modules
+var plan_comment = __nccwpck_require__(9433);
 // EXTERNAL MODULE: ./actions/lib/src/input-rules.ts + 1 modules
 var input_rules = __nccwpck_require__(9995);
 // EXTERNAL MODULE: ./actions/lib/src/inputs.ts
@@ -82147,13 +82270,14 @@ async function review(head, pullRequest) {
     const only = (0,inputs/* optionalInput */.$m)('mapping', input_rules/* mappingId */.yu);
     const table = core/* getInput */.V4('ledger-table');
     const base = baseConfig(head, pullRequest);
+    const mode = (0,inputs/* optionalInput */.$m)('mode', input_rules/* runMode */.rt);
     return await (0,review_mappings/* reviewMappings */.C)({
         ...(base ? { base } : {}),
         head: { text: head.text, file: head.name },
         list,
         ...(only ? { mappingIds: [only] } : {}),
         guardrailOnly,
-        mode: (0,inputs/* requiredInput */.YF)('mode', (0,input_rules/* oneOf */.yL)(['incremental', 'full'])),
+        ...(mode ? { mode } : {}),
         budget: {
             maxKeys: (0,inputs/* requiredInput */.YF)('max-keys', input_rules/* positiveInteger */.Cq),
             maxListMs: (0,inputs/* requiredInput */.YF)('max-list-minutes', input_rules/* positiveInteger */.Cq) * 60_000,
@@ -87215,8 +87339,8 @@ function getOctokit(token, options, ...additionalPlugins) {
     return new GitHubWithPlugins(getOctokitOptions(token, options));
 }
 //# sourceMappingURL=github.js.map
-// EXTERNAL MODULE: ./worker/src/review/plan-comment.ts + 2 modules
-var plan_comment = __nccwpck_require__(1850);
+// EXTERNAL MODULE: ./worker/src/review/plan-comment.ts + 1 modules
+var plan_comment = __nccwpck_require__(9433);
 ;// CONCATENATED MODULE: ./actions/plan/src/pr-comment.ts
 // Keeps one plan comment per pull request: finds the earlier one by its marker and author, updates it, else creates it.
 
@@ -87262,7 +87386,7 @@ async function upsertPlanComment(target, body) {
 /* harmony export */   M: () => (/* binding */ validateCommand)
 /* harmony export */ });
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6257);
-/* harmony import */ var _ferry_worker__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(4204);
+/* harmony import */ var _ferry_worker__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(9709);
 /* harmony import */ var _ferry_worker__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(8992);
 /* harmony import */ var _lib_src_input_rules_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9995);
 /* harmony import */ var _lib_src_inputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9606);
@@ -87571,7 +87695,7 @@ function classOf(error) {
 /* harmony export */ });
 /* unused harmony export describeReason */
 // What the planner can decide for a key and why, with the wording users see in --dry-run and plan comments.
-const planActions = ['copy', 'skip', 'fail'];
+const planActions = ['copy', 'skip', 'delete', 'fail'];
 const reasonDescriptions = {
     'full-mode': 'full run: every object is copied',
     new: 'not in the destination',
@@ -87582,6 +87706,7 @@ const reasonDescriptions = {
     unverifiable: 'same size, but the ETags cannot be compared and Ferry has no record of copying it',
     'same-etag': 'source and destination have the same ETag',
     'same-as-copied': 'unchanged since Ferry copied it',
+    'not-in-source': 'in the destination but gone from the source (sync deletes it)',
     'invalid-key': 'the destination key would not be a valid S3 key',
 };
 const planReasons = Object.keys(reasonDescriptions);
@@ -87607,6 +87732,84 @@ const systemClock = {
         await setTimeout(ms, undefined, signal ? { signal } : {});
     },
 };
+
+
+/***/ }),
+
+/***/ 1734:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   HC: () => (/* binding */ comparesWithDestination),
+/* harmony export */   Sb: () => (/* binding */ runModes),
+/* harmony export */   gz: () => (/* binding */ listerStates),
+/* harmony export */   kl: () => (/* binding */ deleteStates),
+/* harmony export */   pT: () => (/* binding */ sharedUploadStates),
+/* harmony export */   sh: () => (/* binding */ checksumAlgorithms)
+/* harmony export */ });
+/** Every mode and state, for checking stored values. */
+const runModes = { full: true, incremental: true, sync: true };
+const listerStates = {
+    LISTING: true,
+    LISTED: true,
+    FAILED: true,
+};
+const deleteStates = {
+    HELD: true,
+    RELEASED: true,
+    REFUSED: true,
+};
+/** Whether a run in this mode lists the destination to compare (every mode but full). */
+function comparesWithDestination(mode) {
+    return mode !== 'full';
+}
+const checksumAlgorithms = {
+    CRC32C: true,
+    CRC32: true,
+    CRC64NVME: true,
+};
+const sharedUploadStates = {
+    OPEN: true,
+    DONE: true,
+    FAILED: true,
+};
+
+
+/***/ }),
+
+/***/ 6224:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   a3: () => (/* binding */ formatDuration),
+/* harmony export */   z3: () => (/* binding */ formatBytes)
+/* harmony export */ });
+/* unused harmony export formatRate */
+// Human-readable bytes, rates and durations for progress lines, summaries and benchmark tables.
+const byteUnits = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+function formatBytes(bytes) {
+    let value = bytes;
+    let unit = 0;
+    while (Math.abs(value) >= 1024 && unit < byteUnits.length - 1) {
+        value /= 1024;
+        unit += 1;
+    }
+    return unit === 0 ? `${value} B` : `${value.toFixed(value < 10 ? 2 : 1)} ${byteUnits[unit]}`;
+}
+function formatRate(bytesPerSec) {
+    return `${formatBytes(Math.round(bytesPerSec))}/s`;
+}
+function formatDuration(ms) {
+    if (!Number.isFinite(ms))
+        return '?';
+    const totalSec = Math.round(ms / 1000);
+    if (totalSec < 60)
+        return ms < 10_000 ? `${(ms / 1000).toFixed(1)}s` : `${totalSec}s`;
+    const h = Math.floor(totalSec / 3600);
+    const m = Math.floor((totalSec % 3600) / 60);
+    const s = totalSec % 60;
+    return h > 0 ? `${h}h${String(m).padStart(2, '0')}m` : `${m}m${String(s).padStart(2, '0')}s`;
+}
 
 
 /***/ }),
@@ -87683,7 +87886,21 @@ function estimateCost(totals, model) {
 
 /***/ }),
 
-/***/ 1850:
+/***/ 2715:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   F: () => (/* binding */ mappingRunMode)
+/* harmony export */ });
+/** `mode: sync` runs in sync mode; `mode: copy` or no mode, in incremental mode (never full). */
+function mappingRunMode(mapping) {
+    return mapping.mode === 'sync' ? 'sync' : 'incremental';
+}
+
+
+/***/ }),
+
+/***/ 9433:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -87697,33 +87914,10 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./worker/src/plan/reasons.ts
 var reasons = __nccwpck_require__(5355);
-;// CONCATENATED MODULE: ./worker/src/report/units.ts
-// Human-readable bytes, rates and durations for progress lines, summaries and benchmark tables.
-const byteUnits = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-function formatBytes(bytes) {
-    let value = bytes;
-    let unit = 0;
-    while (Math.abs(value) >= 1024 && unit < byteUnits.length - 1) {
-        value /= 1024;
-        unit += 1;
-    }
-    return unit === 0 ? `${value} B` : `${value.toFixed(value < 10 ? 2 : 1)} ${byteUnits[unit]}`;
-}
-function formatRate(bytesPerSec) {
-    return `${formatBytes(Math.round(bytesPerSec))}/s`;
-}
-function formatDuration(ms) {
-    if (!Number.isFinite(ms))
-        return '?';
-    const totalSec = Math.round(ms / 1000);
-    if (totalSec < 60)
-        return ms < 10_000 ? `${(ms / 1000).toFixed(1)}s` : `${totalSec}s`;
-    const h = Math.floor(totalSec / 3600);
-    const m = Math.floor((totalSec % 3600) / 60);
-    const s = totalSec % 60;
-    return h > 0 ? `${h}h${String(m).padStart(2, '0')}m` : `${m}m${String(s).padStart(2, '0')}s`;
-}
-
+// EXTERNAL MODULE: ./worker/src/ports/ledger.ts
+var ledger = __nccwpck_require__(1734);
+// EXTERNAL MODULE: ./worker/src/report/units.ts
+var units = __nccwpck_require__(6224);
 ;// CONCATENATED MODULE: ./worker/src/review/markdown-text.ts
 // Hostile text (keys, ids, prefixes, error messages) made inert in GitHub markdown: visible, never markup.
 /** Characters left as they are; every other ASCII character becomes a numeric entity. */
@@ -87767,6 +87961,7 @@ function inertCode(text, options = {}) {
 
 
 
+
 /** The hidden first line by which a workflow finds its earlier comment and updates it in place. */
 const planCommentMarker = '<!-- ferry-plan -->';
 /** GitHub refuses comments over 65,536 characters; the body stays under this. */
@@ -87782,7 +87977,11 @@ function usd(value) {
 }
 function countsText(counts, approximate) {
     const about = approximate ? '~' : '';
-    return `${about}${count(counts.objects)} objects, ${about}${formatBytes(counts.bytes)}`;
+    return `${about}${count(counts.objects)} objects, ${about}${(0,units/* formatBytes */.z3)(counts.bytes)}`;
+}
+/** A run mode as ferry.yaml and the Migrate form name it: incremental is `copy`. */
+function modeName(mode) {
+    return mode === 'incremental' ? 'copy' : mode;
 }
 function plan_comment_location(side) {
     const prefix = side.prefix === '' ? '' : ` prefix ${code(side.prefix)}`;
@@ -87814,17 +88013,21 @@ function estimateNote(extrapolation, totals) {
         : `every count below is the sample's × ${extrapolation.factor.toFixed(2)}, assuming the rest of the key space looks like its first part`;
     return `**Estimate** — the listing's ${limit} budget ran out ${after}: ${sampled}; ${rest}; ${scaled}.`;
 }
-function actionRows(summary, totals) {
+function actionRows(summary, totals, mode) {
     const approximate = !totals.exact;
-    const rows = ['copy', 'skip', 'fail'].map((action) => {
+    const row = (action) => {
         const keys = summary.sampleKeysByAction[action].slice(0, 3).map(code).join(', ');
         return `| ${action} | ${countsText(totals.byAction[action], approximate)} | ${keys} |`;
-    });
+    };
+    // Only a sync deletes; any other run says so where its deletes would be.
+    const deleteRow = mode === 'sync' ? row('delete') : `| delete | none | ${modeName(mode)} mode: nothing is deleted |`;
     return [
         '| action | planned | first keys |',
         '| --- | --- | --- |',
-        ...rows,
-        '| delete | not applicable | Ferry never deletes destination objects (there is no sync mode) |',
+        row('copy'),
+        row('skip'),
+        deleteRow,
+        row('fail'),
     ];
 }
 function reasonLine(summary) {
@@ -87837,16 +88040,35 @@ function costLines(cost, model, approximate) {
     const { requests } = cost;
     const label = approximate ? 'Estimated cost (from the estimate above)' : 'Estimated cost';
     return [
-        `${label}: **${usd(cost.usd.total)}** — requests ${usd(cost.usd.requests)} (${count(requests.sourceReads)} source reads, ${count(requests.destinationWrites)} destination writes, ${count(requests.sourceLists + requests.destinationLists)} list requests, ${count(requests.queueRequests)} SQS requests, ${count(requests.ledgerWrites)} DynamoDB writes) · transfer ${usd(cost.usd.transfer)} (${formatBytes(cost.transferBytes)} read from the source) · compute ${usd(cost.usd.compute)} (${cost.workerHours.toFixed(2)} worker-hours, ${cost.listerHours.toFixed(2)} lister-hours).`,
-        `Estimated duration: **${formatDuration(cost.durationSec * 1000)}** with ${count(model.workers)} workers (copying ${formatDuration(cost.copySec * 1000)}, listing ${formatDuration(cost.listSec * 1000)}).`,
+        `${label}: **${usd(cost.usd.total)}** — requests ${usd(cost.usd.requests)} (${count(requests.sourceReads)} source reads, ${count(requests.destinationWrites)} destination writes, ${count(requests.sourceLists + requests.destinationLists)} list requests, ${count(requests.queueRequests)} SQS requests, ${count(requests.ledgerWrites)} DynamoDB writes) · transfer ${usd(cost.usd.transfer)} (${(0,units/* formatBytes */.z3)(cost.transferBytes)} read from the source) · compute ${usd(cost.usd.compute)} (${cost.workerHours.toFixed(2)} worker-hours, ${cost.listerHours.toFixed(2)} lister-hours).`,
+        `Estimated duration: **${(0,units/* formatDuration */.a3)(cost.durationSec * 1000)}** with ${count(model.workers)} workers (copying ${(0,units/* formatDuration */.a3)(cost.copySec * 1000)}, listing ${(0,units/* formatDuration */.a3)(cost.listSec * 1000)}).`,
     ];
 }
 function guardrailLine(check) {
-    const planned = `${check.estimated ? '~' : ''}${formatBytes(check.plannedBytes)}`;
+    const planned = `${check.estimated ? '~' : ''}${(0,units/* formatBytes */.z3)(check.plannedBytes)}`;
     const verdict = check.exceeded
         ? `**exceeded**: ${planned} planned. A run would be refused`
         : `within: ${planned} planned`;
-    return `Guardrail maxBytesPerRun ${formatBytes(check.limitBytes)}: ${verdict}.`;
+    return `Guardrail maxBytesPerRun ${(0,units/* formatBytes */.z3)(check.limitBytes)}: ${verdict}.`;
+}
+function deleteLimitsText(check) {
+    const { maxDeleteObjects, maxDeleteBytes } = check.limits;
+    const limits = [
+        maxDeleteObjects === undefined
+            ? 'maxDeleteObjects not set'
+            : `maxDeleteObjects ${count(maxDeleteObjects)}`,
+        maxDeleteBytes === undefined ? 'maxDeleteBytes not set' : `maxDeleteBytes ${(0,units/* formatBytes */.z3)(maxDeleteBytes)}`,
+    ];
+    return limits.join(', ');
+}
+/** The delete guardrails' verdict, as the run's release step would give it on these counts. */
+function deleteGuardrailLine(check) {
+    const planned = `${countsText(check.toDelete, check.estimated)} to delete`;
+    const onEstimate = check.estimated ? ' (on the estimate; the run decides on its complete listing)' : '';
+    const verdict = check.verdict.allowed
+        ? `within: ${planned}${onEstimate}`
+        : `**refused**${onEstimate}: ${inertText(check.verdict.reason, { maxCodePoints: 400 })}. A sync run would copy, then delete nothing and fail with this reason`;
+    return `Delete guardrails (${deleteLimitsText(check)}; an empty source deletes nothing unless maxDeleteObjects is set): ${verdict}.`;
 }
 function mappingSection(review, plan) {
     const { mapping, outcome } = plan;
@@ -87867,12 +88089,14 @@ function mappingSection(review, plan) {
     if (extrapolation)
         lines.push(estimateNote(extrapolation, totals));
     else {
-        const destination = outcome.mode === 'incremental' ? ` and ${count(sample.destinationKeys)} destination keys` : '';
-        lines.push(`**Exact** (${outcome.mode}): listed ${count(sample.sourceKeys)} source keys${destination}.`);
+        const destination = (0,ledger/* comparesWithDestination */.HC)(outcome.mode)
+            ? ` and ${count(sample.destinationKeys)} destination keys`
+            : '';
+        lines.push(`**Exact** (${modeName(outcome.mode)} mode): listed ${count(sample.sourceKeys)} source keys${destination}.`);
     }
     if (totals === undefined)
         return lines.join('\n');
-    lines.push('', ...actionRows(sample.summary, totals), '', reasonLine(sample.summary));
+    lines.push('', ...actionRows(sample.summary, totals, outcome.mode), '', reasonLine(sample.summary));
     if (!review.usedCopyRecords && sample.summary.byReason.unverifiable.objects > 0) {
         lines.push("Planned without Ferry's ledger: objects it copied as multipart count as 'unverifiable' copies here, and a run that reads the ledger may skip them.");
     }
@@ -87880,19 +88104,24 @@ function mappingSection(review, plan) {
         lines.push('', ...costLines(outcome.cost, review.costModel, !totals.exact));
     if (outcome.guardrail)
         lines.push(guardrailLine(outcome.guardrail));
+    if (outcome.deletes)
+        lines.push(deleteGuardrailLine(outcome.deletes));
     return lines.join('\n');
 }
 function summaryRow(review, plan) {
     const { mapping, outcome } = plan;
     const cells = outcome.kind === 'failed'
-        ? ['could not plan', '', '', '']
+        ? ['could not plan', '', '', '', '']
         : outcome.totals === undefined
-            ? ['estimate failed', '', '', '']
+            ? ['estimate failed', '', '', '', '']
             : [
                 countsText(outcome.totals.byAction.copy, !outcome.totals.exact),
                 countsText(outcome.totals.byAction.skip, !outcome.totals.exact),
+                outcome.mode === 'sync'
+                    ? countsText(outcome.totals.byAction.delete, !outcome.totals.exact)
+                    : `none (${modeName(outcome.mode)} mode)`,
                 outcome.cost ? usd(outcome.cost.usd.total) : '',
-                outcome.cost ? formatDuration(outcome.cost.durationSec * 1000) : '',
+                outcome.cost ? (0,units/* formatDuration */.a3)(outcome.cost.durationSec * 1000) : '',
             ];
     return `| ${code(mapping.id)} | ${changeOf(review, mapping)} | ${cells.join(' | ')} |`;
 }
@@ -87901,7 +88130,7 @@ function assumptions(model) {
     return [
         '<details><summary>How cost and duration are estimated</summary>',
         '',
-        `Requests are counted per planned object as the workers make them (single PUT, multipart parts, server-side copy); listing at 1,000 keys per request; SQS and DynamoDB at the measured 31,000 requests and 82,500 write units per million objects. Duration: per worker ${count(rates.bytesPerSecPerWorker / 1e6)} MB/s and ${count(rates.objectsPerSecPerWorker)} objects/s (measured, README benchmark), listing ${count(rates.listKeysPerSec)} keys/s; ${count(model.workers)} workers. Prices (USD, us-east-1 list prices; check yours): S3 writes and lists $${prices.s3WritePer1000} and reads $${prices.s3ReadPer1000} per 1,000, SQS $${prices.sqsPerMillion} and DynamoDB writes $${prices.dynamoDbWritePerMillion} per million, transfer from the source $${prices.transferPerGB}/GB, worker $${prices.workerPerHour}/h, lister $${prices.listerPerHour}/h.`,
+        `Requests are counted per planned object as the workers make them (single PUT, multipart parts, server-side copy); listing at 1,000 keys per request; SQS and DynamoDB at the measured 31,000 requests and 82,500 write units per million objects. Duration: per worker ${count(rates.bytesPerSecPerWorker / 1e6)} MB/s and ${count(rates.objectsPerSecPerWorker)} objects/s (measured, README benchmark), listing ${count(rates.listKeysPerSec)} keys/s; ${count(model.workers)} workers. Prices (USD, us-east-1 list prices; check yours): S3 writes and lists $${prices.s3WritePer1000} and reads $${prices.s3ReadPer1000} per 1,000, SQS $${prices.sqsPerMillion} and DynamoDB writes $${prices.dynamoDbWritePerMillion} per million, transfer from the source $${prices.transferPerGB}/GB, worker $${prices.workerPerHour}/h, lister $${prices.listerPerHour}/h. A sync's deletes are not in the estimate (up to 1,000 keys per DeleteObjects request).`,
         '',
         '</details>',
     ].join('\n');
@@ -87952,12 +88181,12 @@ function renderPlanComment(review, options = {}) {
         head.push('> Buckets were not listed (this job has no credentials, as in a pull request from a fork): the file was validated and compared only.', '');
     }
     else if (review.plans.length > 0) {
-        head.push('| mapping | change | copy | skip | estimated cost | estimated duration |', '| --- | --- | --- | --- | --- | --- |', ...fitted(review.plans.map((plan) => summaryRow(review, plan)), maxChars / 4, 'rows'), '');
+        head.push('| mapping | change | copy | skip | delete | estimated cost | estimated duration |', '| --- | --- | --- | --- | --- | --- | --- |', ...fitted(review.plans.map((plan) => summaryRow(review, plan)), maxChars / 4, 'rows'), '');
     }
     else {
         head.push('No mapping was added or changed: nothing to plan.', '');
     }
-    const removed = (review.changes?.removed ?? []).map((mapping) => `- ${code(mapping.id)} removed: no longer run. Nothing is deleted at its destination; its ledger history stays.`);
+    const removed = (review.changes?.removed ?? []).map((mapping) => `- ${code(mapping.id)} removed: no longer run. Removing it deletes nothing at its destination (sync or not); its ledger history stays.`);
     const sections = review.plans.map((plan) => mappingSection(review, plan));
     const footer = review.listed && review.plans.length > 0 ? [assumptions(review.costModel)] : [];
     const budget = maxChars - head.join('\n').length - footer.join('\n').length - 200;
@@ -87968,7 +88197,7 @@ function renderPlanComment(review, options = {}) {
 
 /***/ }),
 
-/***/ 4204:
+/***/ 9709:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -88044,6 +88273,49 @@ function sendOptions(signal) {
     return signal ? { abortSignal: signal } : {};
 }
 
+;// CONCATENATED MODULE: ./worker/src/storage/delete-outcome.ts
+// Pure rules shared by the object stores' deleteObjects: the request's size limit and how a service's report becomes
+// a DeleteOutcome that accounts for every target exactly once.
+
+/** The most objects one DeleteObjects request takes. */
+const maxDeleteTargets = 1000;
+/** The error code of a key that is already gone: S3 reports it for a conditional delete of a missing key. */
+const alreadyGoneCode = 'NoSuchKey';
+/** The code given to a target the service's answer does not mention at all. */
+const notReportedCode = 'NotReported';
+/** More targets than one request takes is a bug in the caller, not a service failure. */
+function assertDeleteTargetCount(targets, context) {
+    if (targets.length > maxDeleteTargets) {
+        throw new errors/* FerryError */.lT('Internal', `${context}: ${targets.length} objects in one delete request, more than ${maxDeleteTargets}`);
+    }
+}
+/**
+ * The outcome for exactly the targets, in their order, from what the service reported: a key it reported deleted, or
+ * already gone (NoSuchKey), counts as deleted; a key with another error is an error; a key it did not mention is an
+ * error too (nothing is counted deleted that the service did not confirm). Keys the service named that were not
+ * asked for are ignored.
+ */
+function deleteOutcomeOf(targets, reported) {
+    const deletedKeys = new Set(reported.deleted);
+    const errorsByKey = new Map(reported.errors.map((error) => [error.key, error]));
+    const deleted = [];
+    const errors = [];
+    for (const { key } of targets) {
+        const error = errorsByKey.get(key);
+        if (error && error.code !== alreadyGoneCode)
+            errors.push(error);
+        else if (error || deletedKeys.has(key))
+            deleted.push(key);
+        else
+            errors.push({ key, code: notReportedCode, message: 'the delete response does not mention this key' });
+    }
+    return { deleted, errors };
+}
+/** Two outcomes of disjoint targets as one. */
+function mergeDeleteOutcomes(first, second) {
+    return { deleted: [...first.deleted, ...second.deleted], errors: [...first.errors, ...second.errors] };
+}
+
 ;// CONCATENATED MODULE: ./worker/src/storage/s3-wire.ts
 // Small pure conversions between Ferry's values and S3's wire formats: listed keys, ETags, ranges, copy sources.
 
@@ -88085,6 +88357,82 @@ function copySourceOf(source) {
 /** How a request names an object in messages: `s3://bucket/key`. */
 function objectUri(bucket, key) {
     return `s3://${bucket}/${key}`;
+}
+/**
+ * A character XML 1.0 cannot carry (controls, U+FFFE/U+FFFF, lone surrogates), or CR, which XML parsers turn into LF:
+ * anything but tab, LF and XML's other characters.
+ */
+const notXmlSafe = /[^\t\n\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
+/** Whether a key survives an XML request and response exactly (DeleteObjects): false for control characters and CR. */
+function xmlCarriesKey(key) {
+    return !notXmlSafe.test(key);
+}
+
+;// CONCATENATED MODULE: ./worker/src/storage/s3-delete.ts
+// Deletes through the AWS SDK: DeleteObjects for up to 1,000 keys, each pinned to its listed ETag; a key XML cannot
+// carry goes alone through DeleteObject (key in the URL, If-Match header).
+
+
+
+
+
+const noneDeleted = { deleted: [], errors: [] };
+/** One DeleteObjects request (Quiet off: every key is confirmed); a failure of the whole request throws, classified. */
+async function deleteInOneRequest(options, targets) {
+    const { client, bucket, signal } = options;
+    if (targets.length === 0)
+        return noneDeleted;
+    const context = `DeleteObjects ${objectUri(bucket, '')} (${targets.length} keys from ${JSON.stringify(targets[0]?.key)})`;
+    const response = await classified(context, () => client.send(new dist_cjs/* DeleteObjectsCommand */.xvx({
+        Bucket: bucket,
+        Delete: {
+            Quiet: false,
+            Objects: targets.map(({ key, etag }) => ({
+                Key: key,
+                ...(etag === undefined ? {} : { ETag: quoteEtag(etag) }),
+            })),
+        },
+    }), sendOptions(signal)));
+    const deleted = (response.Deleted ?? []).flatMap((entry) => (entry.Key === undefined ? [] : [entry.Key]));
+    const errors = (response.Errors ?? []).flatMap((entry) => entry.Key === undefined
+        ? []
+        : [{ key: entry.Key, code: entry.Code ?? 'error', message: entry.Message ?? entry.Code ?? '' }]);
+    return deleteOutcomeOf(targets, { deleted, errors });
+}
+/** One DeleteObject request; what the service refuses for this key is the key's error, an abort is thrown. */
+async function deleteAlone(options, target) {
+    const { client, bucket, signal } = options;
+    const { key, etag } = target;
+    try {
+        await client.send(new dist_cjs/* DeleteObjectCommand */.k4j({
+            Bucket: bucket,
+            Key: key,
+            ...(etag === undefined ? {} : { IfMatch: quoteEtag(etag) }),
+        }), sendOptions(signal));
+        return { deleted: [key], errors: [] };
+    }
+    catch (error) {
+        if (signal?.aborted)
+            throw (0,s3_errors/* classifyS3Error */.RC)(error, `DeleteObject ${objectUri(bucket, key)}`);
+        const facts = (0,s3_errors/* failureFactsOf */.lO)(error);
+        const code = facts.code ?? (facts.httpStatus === 404 ? alreadyGoneCode : 'error');
+        return deleteOutcomeOf([target], { deleted: [], errors: [{ key, code, message: facts.message }] });
+    }
+}
+/** The deleter for one bucket. */
+function createS3Deleter(options) {
+    const { client, bucket } = options;
+    return {
+        async deleteObjects(targets, deleteOptions) {
+            assertDeleteTargetCount(targets, `DeleteObjects ${objectUri(bucket, '')}`);
+            const request = { client, bucket, signal: deleteOptions?.signal };
+            let outcome = await deleteInOneRequest(request, targets.filter((target) => xmlCarriesKey(target.key)));
+            for (const target of targets.filter((each) => !xmlCarriesKey(each.key))) {
+                outcome = mergeDeleteOutcomes(outcome, await deleteAlone(request, target));
+            }
+            return outcome;
+        },
+    };
 }
 
 ;// CONCATENATED MODULE: ./worker/src/storage/s3-metadata.ts
@@ -88375,6 +88723,7 @@ function createS3ServerSideCopier(options) {
 
 
 
+
 /** Keys per ListObjectsV2 page (S3's maximum). */
 const listPageSize = 1000;
 /** urlEncoded: the response says EncodingType=url (some S3-compatible servers ignore the request and send raw keys). */
@@ -88486,6 +88835,7 @@ function createS3ObjectStore(options) {
             return { etag: unquoteEtag(response.ETag ?? '') };
         },
         ...createS3MultipartWriter({ client, bucket }),
+        ...createS3Deleter({ client, bucket }),
         serverSideCopy: createS3ServerSideCopier({ client, bucket }),
     };
 }
@@ -88679,22 +89029,55 @@ function mappingConfig(raw) {
         exclude: [...raw.exclude],
         ...(raw.schedule === undefined ? {} : { schedule: raw.schedule }),
         ...(raw.maxBytesPerRun === undefined ? {} : { maxBytesPerRun: parseSize(raw.maxBytesPerRun) }),
+        mode: raw.mode,
+        ...(raw.maxDeleteObjects === undefined ? {} : { maxDeleteObjects: raw.maxDeleteObjects }),
+        ...(raw.maxDeleteBytes === undefined ? {} : { maxDeleteBytes: parseSize(raw.maxDeleteBytes) }),
     };
 }
-/** maxBytesPerRun must be a size of at least one byte. */
-function maxBytesPerRunIssues(raw) {
+/** maxBytesPerRun must be a size of at least one byte; maxDeleteBytes a size (0: delete nothing). */
+function guardrailSizeIssues(raw) {
     return raw.mappings.flatMap((mapping, index) => {
-        if (mapping.maxBytesPerRun === undefined)
-            return [];
-        const path = ['mappings', index, 'maxBytesPerRun'];
-        try {
-            if (parseSize(mapping.maxBytesPerRun) > 0)
+        const sized = [
+            { field: 'maxBytesPerRun', value: mapping.maxBytesPerRun, least: 1 },
+            { field: 'maxDeleteBytes', value: mapping.maxDeleteBytes, least: 0 },
+        ];
+        return sized.flatMap(({ field, value, least }) => {
+            if (value === undefined)
                 return [];
-            return [{ path, anchor: 'value', message: 'must be at least 1 byte; omit it for no limit' }];
-        }
-        catch (error) {
-            return [{ path, anchor: 'value', message: (0,errors/* errorMessage */.gJ)(error) }];
-        }
+            const path = ['mappings', index, field];
+            try {
+                if (parseSize(value) >= least)
+                    return [];
+                return [{ path, anchor: 'value', message: 'must be at least 1 byte; omit it for no limit' }];
+            }
+            catch (error) {
+                return [{ path, anchor: 'value', message: (0,errors/* errorMessage */.gJ)(error) }];
+            }
+        });
+    });
+}
+/** Same endpoint and bucket, and one prefix starts the other: a sync of one would delete the other's objects. */
+function destinationsOverlap(a, b) {
+    const [x, y] = [a.destination, b.destination];
+    return (x.endpoint === y.endpoint &&
+        x.bucket === y.bucket &&
+        (x.prefix.startsWith(y.prefix) || y.prefix.startsWith(x.prefix)));
+}
+/** A sync mapping must own its destination prefix: no other mapping may write inside it or around it. */
+function syncOverlapIssues(raw) {
+    return raw.mappings.flatMap((mapping, index) => {
+        if (mapping.mode !== 'sync')
+            return [];
+        const other = raw.mappings.find((candidate, at) => at !== index && destinationsOverlap(mapping, candidate));
+        if (other === undefined)
+            return [];
+        return [
+            {
+                path: ['mappings', index, 'mode'],
+                anchor: 'value',
+                message: `a sync mapping's destination must not overlap another mapping's: mapping ${other.id} also writes to s3://${other.destination.bucket}/${other.destination.prefix}, and this sync would delete its objects`,
+            },
+        ];
     });
 }
 function unknownEndpointIssues(raw) {
@@ -88741,7 +89124,7 @@ function buildConfig(raw, file) {
     const issues = [];
     const transfer = transferSettings(raw.transfer, issues);
     issues.push(...unknownEndpointIssues(raw), ...manifestEndpointIssues(raw), ...duplicateIdIssues(raw));
-    issues.push(...maxBytesPerRunIssues(raw));
+    issues.push(...guardrailSizeIssues(raw), ...syncOverlapIssues(raw));
     if (issues.length > 0)
         return { ok: false, issues };
     const endpoints = Object.fromEntries(Object.entries(raw.endpoints).map(([name, endpoint]) => [name, endpointConfig(name, endpoint)]));
@@ -88770,7 +89153,7 @@ function formatPath(path) {
 // EXTERNAL MODULE: ./node_modules/ajv/dist/2020.js
 var _2020 = __nccwpck_require__(2210);
 ;// CONCATENATED MODULE: ./worker/src/config/ferry.schema.json
-const ferry_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"ferry.schema.json","title":"Ferry configuration","description":"Which S3-compatible services Ferry talks to, what it copies from where to where, and how hard it pushes. See docs/configuration.md.","type":"object","additionalProperties":false,"required":["endpoints","mappings"],"properties":{"endpoints":{"description":"The storage services Ferry talks to, by name. Mappings refer to them by that name.","type":"object","minProperties":1,"propertyNames":{"$ref":"#/$defs/endpointName"},"additionalProperties":{"$ref":"#/$defs/endpoint"}},"transfer":{"description":"How objects are transferred: parallelism, multipart layout, checksums and retries. Every field is optional.","type":"object","additionalProperties":false,"default":{},"properties":{"concurrency":{"description":"Objects transferred at once.","type":"integer","minimum":1,"default":32},"multipartThreshold":{"description":"Objects at or above this size are copied with a multipart upload; smaller ones with a single PUT. At most 5GiB, S3\'s single-PUT limit.","$ref":"#/$defs/size","default":"16MiB"},"partSize":{"description":"Smallest part size of a multipart upload, between 5MiB and 5GiB (S3\'s limits). It grows for objects that would otherwise need more than 10,000 parts.","$ref":"#/$defs/size","default":"8MiB"},"maxPartsInFlight":{"description":"Parts being transferred at once across all objects. With partSize, this bounds memory use.","type":"integer","minimum":1,"default":8},"checksumAlgorithm":{"description":"The checksum Ferry computes on every byte it writes and S3 verifies on receipt. CRC32C is hardware-accelerated; CRC64NVME is S3\'s own default but computed in JavaScript here, about 15 times slower.","enum":["CRC32C","CRC32","CRC64NVME"],"default":"CRC32C"},"maxAttempts":{"description":"Attempts per request-level operation before the object is recorded as failed, on top of the AWS SDK\'s own retries.","type":"integer","minimum":1,"default":5},"sharedObjectThreshold":{"description":"Objects at or above this size are copied by several workers at once, each taking a range of whole parts of one multipart upload (distributed and embedded mode alike). Omitted: 4GiB.","$ref":"#/$defs/size"},"rangeSize":{"description":"The size of one range of a shared object, rounded down to whole parts (at least one part); ranges are then evened out. At least 5MiB. Omitted: 1GiB.","$ref":"#/$defs/size"}}},"mappings":{"description":"What to copy: each mapping copies the objects under one source bucket and prefix to one destination bucket and prefix.","type":"array","minItems":1,"items":{"$ref":"#/$defs/mapping"}},"manifest":{"description":"Optional: write every object\'s outcome to S3 as gzipped JSON Lines, in parts each worker writes as they fill up, age or the worker stops (docs/manifest.md). The --manifest flag overrides bucket and prefix.","type":"object","additionalProperties":false,"required":["bucket"],"properties":{"bucket":{"description":"The bucket the manifest parts are written to, e.g. the deployment\'s artifact bucket.","$ref":"#/$defs/bucketName"},"prefix":{"description":"Key prefix of the parts: they go under <prefix><run id>/<mapping id>/.","type":"string","default":"manifests/"},"endpoint":{"description":"The name of an entry under endpoints whose client writes the manifest. Omitted: the control plane\'s AWS account (ferry worker) or the mapping\'s destination endpoint (ferry run).","type":"string"},"flushAfterSec":{"description":"A part is written at the latest this many seconds after its first line (sooner when it reaches 100,000 lines or 16MiB), and on shutdown.","type":"integer","minimum":1,"default":60}}}},"$defs":{"endpointName":{"description":"an endpoint name: 1 to 63 letters, digits, hyphens and underscores, starting with a letter or digit","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"},"endpoint":{"description":"One storage service: where it is, its region, and whose credentials to use.","type":"object","additionalProperties":false,"required":["region"],"properties":{"url":{"description":"The service\'s base URL, e.g. http://127.0.0.1:9000. Omit it for Amazon S3 itself: the SDK then uses AWS\'s endpoint for the region.","$ref":"#/$defs/url"},"region":{"description":"The region requests are signed for, e.g. us-east-1. S3-compatible services usually accept us-east-1 or document their own value.","type":"string","minLength":1},"forcePathStyle":{"description":"Address buckets as URL paths (http://host/bucket/key) instead of host names (http://bucket.host/key). Most S3-compatible services need true.","type":"boolean","default":false},"credentials":{"description":"Where this endpoint\'s credentials come from: exactly one of env or profile. Omit it to use the AWS SDK\'s default provider chain.","type":"object","additionalProperties":false,"minProperties":1,"maxProperties":1,"properties":{"env":{"description":"An environment-variable prefix: Ferry reads <env>_ACCESS_KEY_ID, <env>_SECRET_ACCESS_KEY and, if set, <env>_SESSION_TOKEN.","$ref":"#/$defs/envPrefix"},"profile":{"description":"A named profile from the shared AWS config and credentials files (~/.aws/config, ~/.aws/credentials).","type":"string","minLength":1}}}}},"mapping":{"description":"One source location copied to one destination location.","type":"object","additionalProperties":false,"required":["id","source","destination"],"properties":{"id":{"description":"A stable, unique name for the mapping, used in state, reports and metrics.","$ref":"#/$defs/mappingId"},"source":{"description":"Where objects are copied from.","type":"object","additionalProperties":false,"required":["endpoint","bucket"],"properties":{"endpoint":{"description":"The name of an entry under endpoints.","type":"string"},"bucket":{"description":"The bucket to copy from.","$ref":"#/$defs/bucketName"},"prefix":{"description":"Only objects whose keys start with this string are copied. Plain string match, not a folder: include the trailing slash if you mean one.","type":"string","default":""}}},"destination":{"description":"Where objects are copied to, and how they are stored there.","type":"object","additionalProperties":false,"required":["endpoint","bucket"],"properties":{"endpoint":{"description":"The name of an entry under endpoints.","type":"string"},"bucket":{"description":"The bucket to copy into.","$ref":"#/$defs/bucketName"},"prefix":{"description":"Replaces the source prefix at the start of every key: destination key = this prefix + (source key without the source prefix).","type":"string","default":""},"storageClass":{"description":"The S3 storage class of the copies. Omitted: the bucket\'s default (STANDARD).","enum":["STANDARD","REDUCED_REDUNDANCY","STANDARD_IA","ONEZONE_IA","INTELLIGENT_TIERING","GLACIER","DEEP_ARCHIVE","GLACIER_IR","EXPRESS_ONEZONE"]},"encryption":{"description":"Server-side encryption requested for the copies. Omitted: the bucket\'s default encryption.","type":"object","required":["type"],"discriminator":{"propertyName":"type"},"oneOf":[{"description":"SSE-S3: keys managed by Amazon S3.","additionalProperties":false,"properties":{"type":{"description":"AES256 for SSE-S3.","const":"AES256"}}},{"description":"SSE-KMS: keys managed by AWS KMS.","additionalProperties":false,"properties":{"type":{"description":"aws:kms for SSE-KMS.","const":"aws:kms"},"kmsKeyId":{"description":"The KMS key: key ID, key ARN or alias (alias/name). Omitted: the AWS managed key aws/s3.","type":"string","minLength":1}}}]},"acl":{"description":"A canned ACL applied to every copy. Omitted: none is sent, and the bucket\'s object-ownership settings decide.","enum":["private","public-read","public-read-write","authenticated-read","aws-exec-read","bucket-owner-read","bucket-owner-full-control"]}}},"include":{"description":"Glob patterns matched against each key relative to the source prefix; only matching keys are copied. Empty: every key.","type":"array","items":{"type":"string","minLength":1},"default":[]},"exclude":{"description":"Glob patterns matched against each key relative to the source prefix; matching keys are skipped, even if included.","type":"array","items":{"type":"string","minLength":1},"default":[]},"schedule":{"description":"nightly: the nightly workflow (.github/workflows/nightly.yml) runs this mapping incrementally every night. Omitted: it runs only when started. See docs/workflows.md.","enum":["nightly"]},"maxBytesPerRun":{"description":"A guardrail: a run whose plan would copy more than this many bytes is refused (the plan workflow flags it; the nightly workflow does not start it). Omitted: no limit.","$ref":"#/$defs/size"}}},"mappingId":{"description":"a mapping id: 1 to 63 lowercase letters, digits, hyphens and underscores, starting with a letter or digit","type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,62}$"},"bucketName":{"description":"an S3 bucket name: 3 to 63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit","type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"envPrefix":{"description":"an environment-variable prefix: letters, digits and underscores, not starting with a digit","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"url":{"description":"an http:// or https:// URL","type":"string","pattern":"^https?://[^\\\\s/?#]+[^\\\\s]*$"},"size":{"description":"a size: a whole number of bytes, or a number with a unit: B, KiB, MiB, GiB (powers of 1024) or KB, MB, GB (powers of 1000), e.g. 16MiB","type":["integer","string"],"minimum":0}}}');
+const ferry_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"ferry.schema.json","title":"Ferry configuration","description":"Which S3-compatible services Ferry talks to, what it copies from where to where, and how hard it pushes. See docs/configuration.md.","type":"object","additionalProperties":false,"required":["endpoints","mappings"],"properties":{"endpoints":{"description":"The storage services Ferry talks to, by name. Mappings refer to them by that name.","type":"object","minProperties":1,"propertyNames":{"$ref":"#/$defs/endpointName"},"additionalProperties":{"$ref":"#/$defs/endpoint"}},"transfer":{"description":"How objects are transferred: parallelism, multipart layout, checksums and retries. Every field is optional.","type":"object","additionalProperties":false,"default":{},"properties":{"concurrency":{"description":"Objects transferred at once.","type":"integer","minimum":1,"default":32},"multipartThreshold":{"description":"Objects at or above this size are copied with a multipart upload; smaller ones with a single PUT. At most 5GiB, S3\'s single-PUT limit.","$ref":"#/$defs/size","default":"16MiB"},"partSize":{"description":"Smallest part size of a multipart upload, between 5MiB and 5GiB (S3\'s limits). It grows for objects that would otherwise need more than 10,000 parts.","$ref":"#/$defs/size","default":"8MiB"},"maxPartsInFlight":{"description":"Parts being transferred at once across all objects. With partSize, this bounds memory use.","type":"integer","minimum":1,"default":8},"checksumAlgorithm":{"description":"The checksum Ferry computes on every byte it writes and S3 verifies on receipt. CRC32C is hardware-accelerated; CRC64NVME is S3\'s own default but computed in JavaScript here, about 15 times slower.","enum":["CRC32C","CRC32","CRC64NVME"],"default":"CRC32C"},"maxAttempts":{"description":"Attempts per request-level operation before the object is recorded as failed, on top of the AWS SDK\'s own retries.","type":"integer","minimum":1,"default":5},"sharedObjectThreshold":{"description":"Objects at or above this size are copied by several workers at once, each taking a range of whole parts of one multipart upload (distributed and embedded mode alike). Omitted: 4GiB.","$ref":"#/$defs/size"},"rangeSize":{"description":"The size of one range of a shared object, rounded down to whole parts (at least one part); ranges are then evened out. At least 5MiB. Omitted: 1GiB.","$ref":"#/$defs/size"}}},"mappings":{"description":"What to copy: each mapping copies the objects under one source bucket and prefix to one destination bucket and prefix.","type":"array","minItems":1,"items":{"$ref":"#/$defs/mapping"}},"manifest":{"description":"Optional: write every object\'s outcome to S3 as gzipped JSON Lines, in parts each worker writes as they fill up, age or the worker stops (docs/manifest.md). The --manifest flag overrides bucket and prefix.","type":"object","additionalProperties":false,"required":["bucket"],"properties":{"bucket":{"description":"The bucket the manifest parts are written to, e.g. the deployment\'s artifact bucket.","$ref":"#/$defs/bucketName"},"prefix":{"description":"Key prefix of the parts: they go under <prefix><run id>/<mapping id>/.","type":"string","default":"manifests/"},"endpoint":{"description":"The name of an entry under endpoints whose client writes the manifest. Omitted: the control plane\'s AWS account (ferry worker) or the mapping\'s destination endpoint (ferry run).","type":"string"},"flushAfterSec":{"description":"A part is written at the latest this many seconds after its first line (sooner when it reaches 100,000 lines or 16MiB), and on shutdown.","type":"integer","minimum":1,"default":60}}}},"$defs":{"endpointName":{"description":"an endpoint name: 1 to 63 letters, digits, hyphens and underscores, starting with a letter or digit","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"},"endpoint":{"description":"One storage service: where it is, its region, and whose credentials to use.","type":"object","additionalProperties":false,"required":["region"],"properties":{"url":{"description":"The service\'s base URL, e.g. http://127.0.0.1:9000. Omit it for Amazon S3 itself: the SDK then uses AWS\'s endpoint for the region.","$ref":"#/$defs/url"},"region":{"description":"The region requests are signed for, e.g. us-east-1. S3-compatible services usually accept us-east-1 or document their own value.","type":"string","minLength":1},"forcePathStyle":{"description":"Address buckets as URL paths (http://host/bucket/key) instead of host names (http://bucket.host/key). Most S3-compatible services need true.","type":"boolean","default":false},"credentials":{"description":"Where this endpoint\'s credentials come from: exactly one of env or profile. Omit it to use the AWS SDK\'s default provider chain.","type":"object","additionalProperties":false,"minProperties":1,"maxProperties":1,"properties":{"env":{"description":"An environment-variable prefix: Ferry reads <env>_ACCESS_KEY_ID, <env>_SECRET_ACCESS_KEY and, if set, <env>_SESSION_TOKEN.","$ref":"#/$defs/envPrefix"},"profile":{"description":"A named profile from the shared AWS config and credentials files (~/.aws/config, ~/.aws/credentials).","type":"string","minLength":1}}}}},"mapping":{"description":"One source location copied to one destination location.","type":"object","additionalProperties":false,"required":["id","source","destination"],"properties":{"id":{"description":"A stable, unique name for the mapping, used in state, reports and metrics.","$ref":"#/$defs/mappingId"},"source":{"description":"Where objects are copied from.","type":"object","additionalProperties":false,"required":["endpoint","bucket"],"properties":{"endpoint":{"description":"The name of an entry under endpoints.","type":"string"},"bucket":{"description":"The bucket to copy from.","$ref":"#/$defs/bucketName"},"prefix":{"description":"Only objects whose keys start with this string are copied. Plain string match, not a folder: include the trailing slash if you mean one.","type":"string","default":""}}},"destination":{"description":"Where objects are copied to, and how they are stored there.","type":"object","additionalProperties":false,"required":["endpoint","bucket"],"properties":{"endpoint":{"description":"The name of an entry under endpoints.","type":"string"},"bucket":{"description":"The bucket to copy into.","$ref":"#/$defs/bucketName"},"prefix":{"description":"Replaces the source prefix at the start of every key: destination key = this prefix + (source key without the source prefix).","type":"string","default":""},"storageClass":{"description":"The S3 storage class of the copies. Omitted: the bucket\'s default (STANDARD).","enum":["STANDARD","REDUCED_REDUNDANCY","STANDARD_IA","ONEZONE_IA","INTELLIGENT_TIERING","GLACIER","DEEP_ARCHIVE","GLACIER_IR","EXPRESS_ONEZONE"]},"encryption":{"description":"Server-side encryption requested for the copies. Omitted: the bucket\'s default encryption.","type":"object","required":["type"],"discriminator":{"propertyName":"type"},"oneOf":[{"description":"SSE-S3: keys managed by Amazon S3.","additionalProperties":false,"properties":{"type":{"description":"AES256 for SSE-S3.","const":"AES256"}}},{"description":"SSE-KMS: keys managed by AWS KMS.","additionalProperties":false,"properties":{"type":{"description":"aws:kms for SSE-KMS.","const":"aws:kms"},"kmsKeyId":{"description":"The KMS key: key ID, key ARN or alias (alias/name). Omitted: the AWS managed key aws/s3.","type":"string","minLength":1}}}]},"acl":{"description":"A canned ACL applied to every copy. Omitted: none is sent, and the bucket\'s object-ownership settings decide.","enum":["private","public-read","public-read-write","authenticated-read","aws-exec-read","bucket-owner-read","bucket-owner-full-control"]}}},"include":{"description":"Glob patterns matched against each key relative to the source prefix; only matching keys are copied. Empty: every key.","type":"array","items":{"type":"string","minLength":1},"default":[]},"exclude":{"description":"Glob patterns matched against each key relative to the source prefix; matching keys are skipped, even if included.","type":"array","items":{"type":"string","minLength":1},"default":[]},"schedule":{"description":"nightly: the nightly workflow (.github/workflows/nightly.yml) runs this mapping incrementally every night. Omitted: it runs only when started. See docs/workflows.md.","enum":["nightly"]},"maxBytesPerRun":{"description":"A guardrail: a run whose plan would copy more than this many bytes is refused (the plan workflow flags it; the nightly workflow does not start it). Omitted: no limit.","$ref":"#/$defs/size"},"mode":{"description":"What a scheduled (nightly) run of this mapping does. copy: copy new and changed objects. sync: also delete destination objects that are gone from the source, once the listing is complete and within maxDeleteObjects and maxDeleteBytes. Runs started by hand choose their own mode.","enum":["copy","sync"],"default":"copy"},"maxDeleteObjects":{"description":"Sync guardrail: a sync that would delete more destination objects than this deletes none and fails, naming the count. Omitted: no limit, except that a sync whose source lists no object at all never deletes unless this is set.","type":"integer","minimum":0},"maxDeleteBytes":{"description":"Sync guardrail: a sync that would delete more bytes than this deletes none and fails. Omitted: no limit.","$ref":"#/$defs/size"}}},"mappingId":{"description":"a mapping id: 1 to 63 lowercase letters, digits, hyphens and underscores, starting with a letter or digit","type":"string","pattern":"^[a-z0-9][a-z0-9_-]{0,62}$"},"bucketName":{"description":"an S3 bucket name: 3 to 63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit","type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"envPrefix":{"description":"an environment-variable prefix: letters, digits and underscores, not starting with a digit","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"url":{"description":"an http:// or https:// URL","type":"string","pattern":"^https?://[^\\\\s/?#]+[^\\\\s]*$"},"size":{"description":"a size: a whole number of bytes, or a number with a unit: B, KiB, MiB, GiB (powers of 1024) or KB, MB, GB (powers of 1000), e.g. 16MiB","type":["integer","string"],"minimum":0}}}');
 ;// CONCATENATED MODULE: ./worker/src/config/schema-issues.ts
 function isRecord(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -89815,7 +90198,44 @@ function toKeyRanges(ranges, startAfter) {
 var clock = __nccwpck_require__(5961);
 // EXTERNAL MODULE: ./worker/src/review/cost-estimate.ts
 var cost_estimate = __nccwpck_require__(1723);
+// EXTERNAL MODULE: ./worker/src/report/units.ts
+var units = __nccwpck_require__(6224);
+;// CONCATENATED MODULE: ./worker/src/plan/delete-guardrail.ts
+
+const plural = (count, noun) => `${count.toLocaleString('en-US')} ${noun}${count === 1 ? '' : 's'}`;
+/**
+ * Allowed unless the deletes exceed a limit, or the source listed nothing while the destination holds objects (a
+ * wrong prefix or credentials looking at an empty bucket would otherwise empty the destination): that takes an
+ * explicit maxDeleteObjects.
+ */
+function deleteVerdict(input) {
+    const { toDelete, sourceObjects, limits } = input;
+    if (toDelete.objects === 0)
+        return { allowed: true };
+    const what = `${plural(toDelete.objects, 'object')} (${(0,units/* formatBytes */.z3)(toDelete.bytes)})`;
+    if (limits.maxDeleteObjects !== undefined && toDelete.objects > limits.maxDeleteObjects) {
+        return {
+            allowed: false,
+            reason: `the sync would delete ${what}, over maxDeleteObjects ${limits.maxDeleteObjects.toLocaleString('en-US')}`,
+        };
+    }
+    if (limits.maxDeleteBytes !== undefined && toDelete.bytes > limits.maxDeleteBytes) {
+        return {
+            allowed: false,
+            reason: `the sync would delete ${what}, over maxDeleteBytes ${(0,units/* formatBytes */.z3)(limits.maxDeleteBytes)}`,
+        };
+    }
+    if (sourceObjects === 0 && limits.maxDeleteObjects === undefined) {
+        return {
+            allowed: false,
+            reason: `the source listed no object, so the sync would delete every destination object (${what}); set maxDeleteObjects to allow it`,
+        };
+    }
+    return { allowed: true };
+}
+
 ;// CONCATENATED MODULE: ./worker/src/review/guardrail.ts
+
 /** Undefined when the mapping sets no maxBytesPerRun. */
 function checkMaxBytesPerRun(mapping, totals) {
     if (mapping.maxBytesPerRun === undefined)
@@ -89825,6 +90245,23 @@ function checkMaxBytesPerRun(mapping, totals) {
         limitBytes: mapping.maxBytesPerRun,
         plannedBytes,
         exceeded: plannedBytes > mapping.maxBytesPerRun,
+        estimated: !totals.exact,
+    };
+}
+/** The delete guardrails (maxDeleteObjects, maxDeleteBytes, an empty source) on a sync plan's totals. */
+function checkDeletes(mapping, totals) {
+    const { copy, skip, fail } = totals.byAction;
+    const limits = {
+        ...(mapping.maxDeleteObjects === undefined ? {} : { maxDeleteObjects: mapping.maxDeleteObjects }),
+        ...(mapping.maxDeleteBytes === undefined ? {} : { maxDeleteBytes: mapping.maxDeleteBytes }),
+    };
+    const toDelete = totals.byAction.delete;
+    const sourceObjects = copy.objects + skip.objects + fail.objects;
+    return {
+        limits,
+        toDelete,
+        sourceObjects,
+        verdict: deleteVerdict({ toDelete, sourceObjects, limits }),
         estimated: !totals.exact,
     };
 }
@@ -89930,6 +90367,8 @@ function diffMappings(base, head) {
     return { added, changed, unchanged, removed, transferFields };
 }
 
+// EXTERNAL MODULE: ./worker/src/review/mapping-run-mode.ts
+var mapping_run_mode = __nccwpck_require__(2715);
 // EXTERNAL MODULE: ./worker/src/plan/reasons.ts
 var reasons = __nccwpck_require__(5355);
 ;// CONCATENATED MODULE: ./worker/src/transfer/part-size.ts
@@ -90110,6 +90549,9 @@ function extrapolateTotals(options) {
 
 ;// CONCATENATED MODULE: ./worker/src/plan/plan-summary.ts
 
+function sizeOf(decision) {
+    return decision.action === 'delete' ? decision.destination.size : decision.source.size;
+}
 const defaultSampleSize = 10;
 function emptyTallies(kinds) {
     const tallies = kinds.map((kind) => [kind, { objects: 0, bytes: 0, sampleKeys: [] }]);
@@ -90130,14 +90572,14 @@ class PlanSummarizer {
         this.#sampleSize = options.sampleSize ?? defaultSampleSize;
     }
     add(decision) {
-        const bytes = decision.source.size;
+        const bytes = sizeOf(decision);
         this.#total = { objects: this.#total.objects + 1, bytes: this.#total.bytes + bytes };
         this.#count(this.#byAction[decision.action], decision);
         this.#count(this.#byReason[decision.reason], decision);
     }
     #count(tally, decision) {
         tally.objects += 1;
-        tally.bytes += decision.source.size;
+        tally.bytes += sizeOf(decision);
         if (tally.sampleKeys.length < this.#sampleSize)
             tally.sampleKeys.push(decision.sourceKey);
     }
@@ -90172,7 +90614,7 @@ function sameEtag(a, b) {
  */
 function needsRecall(input) {
     const { source, destination, mode } = input;
-    return (mode === 'incremental' &&
+    return (mode !== 'full' &&
         destination !== undefined &&
         source.size === destination.size &&
         !sameEtag(source.etag, destination.etag));
@@ -90324,13 +90766,18 @@ async function* mergeListings(options) {
 
 
 
+/** The bytes a decision is about: the source object's, or for a delete the destination object's. */
+function decisionBytes(decision) {
+    return decision.action === 'delete' ? decision.destination.size : decision.source.size;
+}
 const defaultRecallBatchSize = 500;
 function withDestination(keys, destination) {
     return destination === undefined ? keys : { ...keys, destination };
 }
 /**
  * Yields one decision per source object that passes the mapping's filters, in source key order, holding
- * at most maxPendingDecisions entries and asking `recall` only about keys whose decision depends on it.
+ * at most maxPendingDecisions entries and asking `recall` only about keys whose decision depends on it. In sync mode
+ * it also yields a delete, in the same order, for every destination object that passes the filters and has no source.
  */
 async function* plan(options) {
     const { mapping, mode } = options;
@@ -90357,9 +90804,21 @@ async function* plan(options) {
         }
     }
     for await (const entry of pairs(options)) {
-        // Destination-only keys are where a future 'delete' action would be decided.
-        if (entry.source === undefined || !passes(relativeSourceKey(entry.key, mapping)))
+        if (!passes(relativeSourceKey(entry.key, mapping)))
             continue;
+        if (entry.source === undefined) {
+            if (mode !== 'sync' || entry.destination === undefined)
+                continue;
+            yield* settle(); // what precedes it, so decisions stay in key order
+            yield {
+                action: 'delete',
+                reason: 'not-in-source',
+                sourceKey: entry.key,
+                destinationKey: entry.destination.key,
+                destination: entry.destination,
+            };
+            continue;
+        }
         const destinationKey = toDestinationKey(entry.key, mapping);
         const keys = withDestination({ sourceKey: entry.key, destinationKey, source: entry.source }, entry.destination);
         const problem = destinationKeyProblem(destinationKey);
@@ -90385,12 +90844,12 @@ async function* plan(options) {
     }
     yield* settle();
 }
-/** The source listing merged with the destination's (incremental) or alone (full). */
+/** The source listing merged with the destination's (incremental, sync) or alone (full). */
 function pairs(options) {
     if (options.mode === 'full')
         return sourceOnly(options.sourceListing);
     if (options.destinationListing === undefined) {
-        throw new errors/* FerryError */.lT('Internal', 'An incremental plan needs the destination listing');
+        throw new errors/* FerryError */.lT('Internal', `A plan in ${options.mode} mode needs the destination listing`);
     }
     return mergeListings({
         source: options.sourceListing,
@@ -90403,7 +90862,10 @@ async function* sourceOnly(listing) {
         yield { key: source.key, source };
 }
 
+// EXTERNAL MODULE: ./worker/src/ports/ledger.ts
+var ledger = __nccwpck_require__(1734);
 ;// CONCATENATED MODULE: ./worker/src/review/sample-plan.ts
+
 
 
 
@@ -90455,7 +90917,7 @@ async function samplePlan(options) {
         meter,
         onEntry: (entry) => coverage.list(entry.key),
     });
-    const destinationListing = mode === 'incremental'
+    const destinationListing = (0,ledger/* comparesWithDestination */.HC)(mode)
         ? metered(options.destination.list({ prefix: mapping.destination.prefix }), {
             meter,
             onEntry: () => {
@@ -90518,6 +90980,7 @@ async function samplePlan(options) {
 
 
 
+
 const defaultEstimateProbes = 32;
 function mappingsToPlan(head, changes, options) {
     const ids = options.mappingIds;
@@ -90526,11 +90989,19 @@ function mappingsToPlan(head, changes, options) {
         : head.mappings.filter((mapping) => ids.includes(mapping.id));
     return options.guardrailOnly ? chosen.filter((mapping) => mapping.maxBytesPerRun !== undefined) : chosen;
 }
+/** The guardrails' verdicts on a plan's totals, as outcome fields. */
+function checksOf(mapping, mode, totals) {
+    const guardrail = checkMaxBytesPerRun(mapping, totals);
+    return {
+        ...(guardrail ? { guardrail } : {}),
+        ...(mode === 'sync' ? { deletes: checkDeletes(mapping, totals) } : {}),
+    };
+}
 async function planOne(config, mapping, options) {
     const runtime = createMappingResolver(config)(mapping.id);
     if (!runtime)
         return { kind: 'failed', error: `unknown mapping ${mapping.id}` };
-    const mode = options.mode ?? 'incremental';
+    const mode = options.mode ?? (0,mapping_run_mode/* mappingRunMode */.F)(mapping);
     const costModel = options.costModel ?? cost_estimate/* defaultCostModel */.q;
     const { recall } = options;
     try {
@@ -90547,14 +91018,13 @@ async function planOne(config, mapping, options) {
         });
         if (sample.complete) {
             const totals = exactTotals(sample);
-            const guardrail = checkMaxBytesPerRun(mapping, totals);
             return {
                 kind: 'planned',
                 mode,
                 totals,
                 sample,
                 cost: (0,cost_estimate/* estimateCost */.a)(totals, costModel),
-                ...(guardrail ? { guardrail } : {}),
+                ...checksOf(mapping, mode, totals),
             };
         }
         const split = await splitKeySpace({
@@ -90565,14 +91035,14 @@ async function planOne(config, mapping, options) {
         });
         const restSourceKeys = split.estimatedKeys.reduce((sum, keys) => sum + keys, 0);
         const { extrapolation, totals } = extrapolateTotals({ sample, restSourceKeys, probes: split.probes });
-        const guardrail = totals ? checkMaxBytesPerRun(mapping, totals) : undefined;
         return {
             kind: 'planned',
             mode,
             sample,
             extrapolation,
-            ...(totals ? { totals, cost: (0,cost_estimate/* estimateCost */.a)(totals, costModel) } : {}),
-            ...(guardrail ? { guardrail } : {}),
+            ...(totals
+                ? { totals, cost: (0,cost_estimate/* estimateCost */.a)(totals, costModel), ...checksOf(mapping, mode, totals) }
+                : {}),
         };
     }
     catch (error) {
@@ -90613,11 +91083,21 @@ async function reviewMappings(options) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   N8: () => (/* binding */ nightlyRunModes),
 /* harmony export */   QC: () => (/* binding */ nightlyMappingIds),
 /* harmony export */   ir: () => (/* binding */ maxDispatchWorkers),
 /* harmony export */   ll: () => (/* binding */ checkDispatchForm)
 /* harmony export */ });
+/* harmony import */ var _mapping_run_mode_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2715);
+
 const maxDispatchWorkers = 500;
+/** The Migrate form's mode choices; copy starts an incremental run. */
+const dispatchModes = ['copy', 'sync', 'full'];
+const runModeOfChoice = {
+    copy: 'incremental',
+    sync: 'sync',
+    full: 'full',
+};
 const mappingIdPattern = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 const bucketPattern = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 /** A prefix named in a form: letters, digits and . _ = / -; enough to pick a configured mapping. */
@@ -90625,9 +91105,13 @@ const prefixPattern = /^[A-Za-z0-9._=/-]{0,1024}$/;
 const workersPattern = /^[0-9]{1,4}$/;
 const lineBreakOrControl = /[\p{Cc}\p{Cf}\u2028\u2029]/u;
 const mustMatch = (pattern, what) => (value) => pattern.test(value) ? undefined : `must be ${what}`;
-const oneOf = (allowed) => (value) => allowed.includes(value) ? undefined : `must be ${allowed.join(' or ')}`;
+/** `a or b`, `a, b or c`. */
+function alternatives(words) {
+    return words.length < 2 ? words.join('') : `${words.slice(0, -1).join(', ')} or ${words.at(-1)}`;
+}
+const oneOf = (allowed) => (value) => allowed.includes(value) ? undefined : `must be ${alternatives(allowed)}`;
 const checks = {
-    mode: oneOf(['incremental', 'full']),
+    mode: oneOf(dispatchModes),
     dryRun: oneOf(['true', 'false']),
     mapping: mustMatch(mappingIdPattern, 'a mapping id: lowercase letters, digits, - and _ (at most 63)'),
     sourceBucket: mustMatch(bucketPattern, 'an S3 bucket name: lowercase letters, digits, . and -'),
@@ -90722,15 +91206,25 @@ function checkDispatchForm(config, form) {
         ok: true,
         selection: {
             mappingId: resolved.id,
-            mode: form.mode === 'full' ? 'full' : 'incremental',
+            mode: runModeOfChoice[dispatchModes.find((choice) => choice === form.mode) ?? 'copy'],
             workers: form.workers ? Number(form.workers) : 1,
             dryRun: form.dryRun === 'true',
         },
     };
 }
+function nightlyMappings(config) {
+    return config.mappings.filter((mapping) => mapping.schedule === 'nightly');
+}
 /** The ids of the mappings the nightly workflow runs, in file order. */
 function nightlyMappingIds(config) {
-    return config.mappings.filter((mapping) => mapping.schedule === 'nightly').map((mapping) => mapping.id);
+    return nightlyMappings(config).map((mapping) => mapping.id);
+}
+/**
+ * The run mode of each nightly mapping by id (`mode: sync` runs in sync mode, anything else incremental): the
+ * nightly workflow looks its matrix entry up here.
+ */
+function nightlyRunModes(config) {
+    return Object.fromEntries(nightlyMappings(config).map((mapping) => [mapping.id, (0,_mapping_run_mode_js__WEBPACK_IMPORTED_MODULE_0__/* .mappingRunMode */ .F)(mapping)]));
 }
 
 

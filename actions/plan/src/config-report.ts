@@ -2,7 +2,13 @@
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import * as core from '@actions/core';
-import { type ConfigError, type FerryConfig, nightlyMappingIds, problemText } from '@ferry/worker';
+import {
+  type ConfigError,
+  type FerryConfig,
+  nightlyMappingIds,
+  nightlyRunModes,
+  problemText,
+} from '@ferry/worker';
 import { workspaceFile } from '../../lib/src/input-rules.ts';
 import { InputError, requiredInput, workspaceDirectory } from '../../lib/src/inputs.ts';
 import { setOutputs } from '../../lib/src/outputs.ts';
@@ -42,7 +48,7 @@ function bucketsOf(config: FerryConfig | undefined, side: 'source' | 'destinatio
   return [...new Set(config?.mappings.map((mapping) => mapping[side].bucket) ?? [])].sort().join(',');
 }
 
-/** Outputs valid, errors, mappings, nightly-mappings, source-buckets and destination-buckets. */
+/** Outputs valid, errors, mappings, nightly-mappings, nightly-modes, source-buckets and destination-buckets. */
 export function setConfigOutputs(config: FerryConfig | undefined, errors: readonly ConfigError[]): void {
   setOutputs({
     'source-buckets': bucketsOf(config, 'source'),
@@ -51,6 +57,7 @@ export function setConfigOutputs(config: FerryConfig | undefined, errors: readon
     errors: errors.length,
     mappings: JSON.stringify(config?.mappings.map((mapping) => mapping.id) ?? []),
     'nightly-mappings': JSON.stringify(config ? nightlyMappingIds(config) : []),
+    'nightly-modes': JSON.stringify(config ? nightlyRunModes(config) : {}),
   });
 }
 

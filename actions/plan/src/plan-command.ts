@@ -18,9 +18,9 @@ import {
   type InputRule,
   mappingId,
   nonNegativeInteger,
-  oneOf,
   positiveInteger,
   RuleViolation,
+  runMode,
 } from '../../lib/src/input-rules.ts';
 import { optionalInput, requiredInput, workspaceDirectory } from '../../lib/src/inputs.ts';
 import { setOutputs } from '../../lib/src/outputs.ts';
@@ -106,13 +106,14 @@ async function review(head: ConfigFile, pullRequest: PullRequestEvent | undefine
   const only = optionalInput('mapping', mappingId);
   const table = core.getInput('ledger-table');
   const base = baseConfig(head, pullRequest);
+  const mode = optionalInput('mode', runMode);
   return await reviewMappings({
     ...(base ? { base } : {}),
     head: { text: head.text, file: head.name },
     list,
     ...(only ? { mappingIds: [only] } : {}),
     guardrailOnly,
-    mode: requiredInput('mode', oneOf(['incremental', 'full'] as const)),
+    ...(mode ? { mode } : {}),
     budget: {
       maxKeys: requiredInput('max-keys', positiveInteger),
       maxListMs: requiredInput('max-list-minutes', positiveInteger) * 60_000,

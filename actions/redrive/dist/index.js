@@ -100253,7 +100253,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Qx: () => (/* binding */ stackName)
 });
 
-// UNUSED EXPORTS: bucketName, bucketNames, durationSec, engineRule, nonNegativeInteger, oneOf, positiveInteger, quoted, stackParameters, workspaceFile
+// UNUSED EXPORTS: bucketName, bucketNames, durationSec, engineRule, nonNegativeInteger, oneOf, positiveInteger, quoted, runMode, stackParameters, workspaceFile
 
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
@@ -100425,6 +100425,14 @@ function oneOf(choices) {
         return choice;
     };
 }
+/**
+ * A run mode: incremental (copy what is new or changed), sync (that, and delete destination objects gone from the
+ * source) or full (copy everything); `copy`, the name ferry.yaml and the Migrate form use, means incremental.
+ */
+const runMode = (text) => {
+    const mode = oneOf(['copy', 'incremental', 'sync', 'full'])(text);
+    return mode === 'copy' ? 'incremental' : mode;
+};
 /**
  * A file inside the workspace, given relative to it (or absolute, inside it): the absolute path. A path that leaves
  * the workspace (`../`) or holds control characters is refused.
@@ -100966,14 +100974,54 @@ const systemClock = {
     },
 };
 
+;// CONCATENATED MODULE: ./worker/src/distributed/dynamodb-item-size.ts
+// DynamoDB's billing arithmetic: an item's size as DynamoDB counts it, and the write units a write of it costs.
+/** One write unit covers an item of up to 1 KB; a transactional write costs two per KB. */
+const WRITE_UNIT_BYTES = 1024;
+/** Significant decimal digits of a number: leading and trailing zeros do not count. */
+function significantDigits(value) {
+    const digits = Math.abs(value).toString().replace('.', '').replace(/^0+/, '').replace(/0+$/, '');
+    return Math.max(1, digits.length);
+}
+/** Strings count their UTF-8 bytes, numbers one byte per two significant digits plus one, booleans one. */
+function attributeValueBytes(value) {
+    if (typeof value === 'string')
+        return Buffer.byteLength(value, 'utf8');
+    if (typeof value === 'number')
+        return Math.ceil(significantDigits(value) / 2) + 1;
+    return 1;
+}
+/** Attribute names count as much as their values. */
+function itemSizeBytes(item) {
+    let total = 0;
+    for (const [name, value] of Object.entries(item)) {
+        total += Buffer.byteLength(name, 'utf8') + attributeValueBytes(value);
+    }
+    return total;
+}
+/** Units for writing one item of that size: 1 per started KB, 2 per KB inside a transaction. */
+function writeUnitsFor(sizeBytes, options) {
+    const kilobytes = Math.max(1, Math.ceil(sizeBytes / WRITE_UNIT_BYTES));
+    return options.transactional ? 2 * kilobytes : kilobytes;
+}
+
 ;// CONCATENATED MODULE: ./worker/src/ports/ledger.ts
 /** Every mode and state, for checking stored values. */
-const runModes = { full: true, incremental: true };
+const runModes = { full: true, incremental: true, sync: true };
 const listerStates = {
     LISTING: true,
     LISTED: true,
     FAILED: true,
 };
+const deleteStates = {
+    HELD: true,
+    RELEASED: true,
+    REFUSED: true,
+};
+/** Whether a run in this mode lists the destination to compare (every mode but full). */
+function comparesWithDestination(mode) {
+    return mode !== 'full';
+}
 const checksumAlgorithms = {
     CRC32C: true,
     CRC32: true,
@@ -101164,6 +101212,17 @@ function sharedPartSortKey(partNumber) {
 function sharedPartKey(ref, partNumber) {
     return { pk: sharedPartition(ref), sk: sharedPartSortKey(partNumber) };
 }
+/** The partition of a sync run's held deletes: one item per batch, in batchId order. */
+function heldDeletesPartition(runId) {
+    return `HELD#${runId}`;
+}
+/** The sort key of a held batch: its batchId (Ferry's are 32 hex digits), shortened only past DynamoDB's limit. */
+function heldDeletesSortKey(batchId) {
+    return fitUtf8(batchId, MAX_SORT_KEY_BYTES);
+}
+function heldDeletesKey(runId, batchId) {
+    return { pk: heldDeletesPartition(runId), sk: heldDeletesSortKey(batchId).value };
+}
 
 ;// CONCATENATED MODULE: ./worker/src/distributed/dynamodb-items.ts
 // The ledger table's items: each record as the attributes stored for it, and back. Keys come from dynamodb-keys.ts.
@@ -101183,6 +101242,13 @@ function counterOf(item, counter) {
         bytes: integerAttribute(item, `${counter}Bytes`),
     };
 }
+/** A counter that run items written before it existed lack, and that only ADD creates: absent is zero. */
+function addedCounterOf(item, counter) {
+    return {
+        objects: optionalIntegerAttribute(item, `${counter}Objects`) ?? 0,
+        bytes: optionalIntegerAttribute(item, `${counter}Bytes`) ?? 0,
+    };
+}
 const zero = { objects: 0, bytes: 0 };
 function newRunItem(run) {
     return {
@@ -101196,12 +101262,15 @@ function newRunItem(run) {
         ...counterIncrements('skipped', zero),
         ...counterIncrements('copied', zero),
         ...counterIncrements('failed', zero),
+        ...(run.mode === 'sync' ? { deleteState: 'HELD' } : {}),
     };
 }
 function runFromItem(item) {
     const reason = optionalStringAttribute(item, 'reason');
     const listedAt = optionalDateAttribute(item, 'listedAt');
     const checkpoint = optionalStringAttribute(item, 'checkpoint');
+    const deleteState = item.deleteState === undefined ? undefined : enumAttribute(item, 'deleteState', deleteStates);
+    const deleteReason = optionalStringAttribute(item, 'deleteReason');
     return {
         runId: stringAttribute(item, 'runId'),
         mappingId: stringAttribute(item, 'mappingId'),
@@ -101215,7 +101284,46 @@ function runFromItem(item) {
         skipped: counterOf(item, 'skipped'),
         copied: counterOf(item, 'copied'),
         failed: counterOf(item, 'failed'),
+        toDelete: addedCounterOf(item, 'toDelete'),
+        deleted: addedCounterOf(item, 'deleted'),
+        ...(deleteState === undefined ? {} : { deleteState }),
+        ...(deleteReason === undefined ? {} : { deleteReason }),
     };
+}
+/** What a batch of held deletes adds to the run's toDelete. */
+function countsOfDeletes(deletes) {
+    return { objects: deletes.items.length, bytes: deletes.items.reduce((sum, item) => sum + item.size, 0) };
+}
+/**
+ * A sync run's batch of deletes, held until the listing is complete: the items are one string attribute, a compact
+ * JSON array of [key, size, etag] (a batch is encoded under the queue's 200 KB message limit, so it fits DynamoDB's
+ * 400 KB item). It expires (TTL) with the batch markers.
+ */
+function heldDeletesItem(runId, deletes, expiresAt) {
+    return {
+        ...heldDeletesKey(runId, deletes.batchId),
+        batchId: deletes.batchId,
+        items: JSON.stringify(deletes.items.map((item) => [item.key, item.size, item.etag])),
+        expiresAt: Math.floor(expiresAt.getTime() / 1000),
+    };
+}
+function heldItemOf(raw, index) {
+    if (Array.isArray(raw) && raw.length === 3) {
+        const [key, size, etag] = raw;
+        if (typeof key === 'string' &&
+            typeof etag === 'string' &&
+            Number.isSafeInteger(size) &&
+            Number(size) >= 0) {
+            return { key, size: Number(size), etag };
+        }
+    }
+    throw new TypeError(`ledger item attribute items: element ${index} is not [key, size, etag]`);
+}
+function heldDeletesFromItem(item) {
+    const items = JSON.parse(stringAttribute(item, 'items'));
+    if (!Array.isArray(items))
+        throw new TypeError('ledger item attribute items: expected a JSON array');
+    return { batchId: stringAttribute(item, 'batchId'), items: items.map(heldItemOf) };
 }
 /** The mapping's index entry for a run: latestRun reads the last one. */
 function mappingRunItem(run) {
@@ -101370,37 +101478,6 @@ function sharedPartFromItem(item) {
         size: integerAttribute(item, 'size'),
         ...(checksum === undefined ? {} : { checksum }),
     };
-}
-
-;// CONCATENATED MODULE: ./worker/src/distributed/dynamodb-item-size.ts
-// DynamoDB's billing arithmetic: an item's size as DynamoDB counts it, and the write units a write of it costs.
-/** One write unit covers an item of up to 1 KB; a transactional write costs two per KB. */
-const WRITE_UNIT_BYTES = 1024;
-/** Significant decimal digits of a number: leading and trailing zeros do not count. */
-function significantDigits(value) {
-    const digits = Math.abs(value).toString().replace('.', '').replace(/^0+/, '').replace(/0+$/, '');
-    return Math.max(1, digits.length);
-}
-/** Strings count their UTF-8 bytes, numbers one byte per two significant digits plus one, booleans one. */
-function attributeValueBytes(value) {
-    if (typeof value === 'string')
-        return Buffer.byteLength(value, 'utf8');
-    if (typeof value === 'number')
-        return Math.ceil(significantDigits(value) / 2) + 1;
-    return 1;
-}
-/** Attribute names count as much as their values. */
-function itemSizeBytes(item) {
-    let total = 0;
-    for (const [name, value] of Object.entries(item)) {
-        total += Buffer.byteLength(name, 'utf8') + attributeValueBytes(value);
-    }
-    return total;
-}
-/** Units for writing one item of that size: 1 per started KB, 2 per KB inside a transaction. */
-function writeUnitsFor(sizeBytes, options) {
-    const kilobytes = Math.max(1, Math.ceil(sizeBytes / WRITE_UNIT_BYTES));
-    return options.transactional ? 2 * kilobytes : kilobytes;
 }
 
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/lib-dynamodb/dist-cjs/index.js
@@ -101734,6 +101811,8 @@ function itemExistsCondition(exists) {
 const MAX_TRANSACTION_ITEMS = 100;
 const MAX_BATCH_WRITE_ITEMS = 25;
 const MAX_BATCH_GET_KEYS = 100;
+/** DynamoDB refuses an item larger than 400 KB (attribute names and values). */
+const MAX_ITEM_BYTES = 400 * 1024;
 function openLedgerTable(options) {
     return {
         doc: dist_cjs/* DynamoDBDocumentClient */.TG.from(options.client),
@@ -102189,6 +102268,7 @@ function createDynamoDbObjectMemory(options) {
 
 
 
+
 /** Longer than any redelivery can come late: SQS keeps a message 14 days at most. */
 const defaultBatchMarkerTtlSec = 30 * 24 * 60 * 60;
 /** A counter transaction holds the run update and the marker; the rest of its room is for failures. */
@@ -102215,10 +102295,28 @@ function createDynamoDbLedger(options) {
         ...(options.random ? { random: options.random } : {}),
     });
     const markerTtlMs = (options.batchMarkerTtlSec ?? defaultBatchMarkerTtlSec) * 1000;
+    const expiresAt = () => new Date(clock.now().getTime() + markerTtlMs);
     const marker = (runId, batch) => ({
-        put: batchMarkerItem({ runId, ...batch, expiresAt: new Date(clock.now().getTime() + markerTtlMs) }),
+        put: batchMarkerItem({ runId, ...batch, expiresAt: expiresAt() }),
         condition: 'absent',
     });
+    /**
+     * What a planned batch's deletes add to its transaction: the ADD to toDelete and the held-deletes put (refused if
+     * that batch is held already). Nothing without deletes, so such batches cost what they did.
+     */
+    const holding = (runId, deletes) => {
+        if (deletes === undefined || deletes.items.length === 0)
+            return { add: {}, items: [] };
+        const put = heldDeletesItem(runId, deletes, expiresAt());
+        const sizeBytes = itemSizeBytes(put);
+        if (sizeBytes > MAX_ITEM_BYTES) {
+            throw new errors/* FerryError */.lT('Internal', `deletes batch ${deletes.batchId} of run ${runId} is ${sizeBytes} bytes as a ledger item, over DynamoDB's ${MAX_ITEM_BYTES}`);
+        }
+        return {
+            add: counterIncrements('toDelete', countsOfDeletes(deletes)),
+            items: [{ put, condition: 'absent' }],
+        };
+    };
     const readRun = async (runId) => {
         if (!isLedgerId(runId))
             return undefined;
@@ -102259,6 +102357,7 @@ function createDynamoDbLedger(options) {
         },
         async recordPlanned(runId, batch) {
             assertLedgerId('run', runId);
+            const held = holding(runId, batch.deletes);
             const result = await transactWrite(table, [
                 {
                     update: runKey(runId),
@@ -102266,13 +102365,19 @@ function createDynamoDbLedger(options) {
                         add: {
                             ...counterIncrements('planned', batch.planned),
                             ...counterIncrements('skipped', batch.skipped),
+                            ...held.add,
                         },
                         ...(batch.checkpoint === undefined ? {} : { set: { checkpoint: batch.checkpoint } }),
                     },
                     condition: 'present',
                 },
                 marker(runId, { batchId: batch.batchId, kind: 'PLANNED' }),
+                ...held.items,
             ]);
+            // The held item comes after the marker: a repeated batch is refused by its marker, not as a held batch.
+            if (!result.written && result.failedIndex === 2) {
+                throw new errors/* FerryError */.lT('Internal', `run ${runId} holds deletes batch ${batch.deletes?.batchId} already`);
+            }
             return wasRecorded(result, runId);
         },
         async setListerState(runId, state, stateOptions = {}) {
@@ -102309,6 +102414,7 @@ function createDynamoDbLedger(options) {
                         add: {
                             ...counterIncrements('copied', outcome.copied),
                             ...counterIncrements('failed', outcome.failed),
+                            ...(outcome.deleted === undefined ? {} : counterIncrements('deleted', outcome.deleted)),
                         },
                     },
                     condition: 'present',
@@ -102338,6 +102444,47 @@ function createDynamoDbLedger(options) {
             const failures = items.slice(0, page.limit).map(failureFromItem);
             const last = failures.at(-1);
             return items.length > page.limit && last !== undefined ? { failures, next: last.key } : { failures };
+        },
+        async listHeldDeletes(runId, page) {
+            requirePageLimit(page.limit);
+            if (!isLedgerId(runId))
+                return { batches: [] };
+            // One batch more than asked tells whether another page follows, so the last page never comes back empty.
+            const items = await queryPartition(table, {
+                pk: heldDeletesPartition(runId),
+                limit: page.limit + 1,
+                ...(page.after === undefined ? {} : { after: heldDeletesSortKey(page.after).value }),
+            });
+            const batches = items.slice(0, page.limit).map(heldDeletesFromItem);
+            const last = batches.at(-1);
+            return items.length > page.limit && last !== undefined ? { batches, next: last.batchId } : { batches };
+        },
+        async settleDeletes(runId, settlement) {
+            assertLedgerId('run', runId);
+            const reason = settlement.state === 'REFUSED' ? truncatedMessage(settlement.reason) : undefined;
+            const settled = await updateWhere(table, runKey(runId), {
+                update: `SET #deleteState = :state${reason === undefined ? '' : ', #deleteReason = :reason'}`,
+                condition: '#deleteState = :held',
+                names: {
+                    '#deleteState': 'deleteState',
+                    ...(reason === undefined ? {} : { '#deleteReason': 'deleteReason' }),
+                },
+                values: {
+                    ':state': settlement.state,
+                    ':held': 'HELD',
+                    ...(reason === undefined ? {} : { ':reason': reason }),
+                },
+                returnValues: 'ALL_NEW',
+                writtenBytes: itemSizeBytes({
+                    ...runKey(runId),
+                    deleteState: settlement.state,
+                    ...(reason === undefined ? {} : { deleteReason: reason }),
+                }),
+            });
+            // Refused: settled already, or not a sync run (nothing changes then), or no run at all.
+            if (settled === undefined && (await readRun(runId)) === undefined) {
+                throw new errors/* FerryError */.lT('Internal', `the ledger has no run ${runId}`);
+            }
         },
     };
     return {
@@ -103299,8 +103446,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 // EXTERNAL MODULE: ./worker/src/domain/errors.ts
 var errors = __nccwpck_require__(5406);
 ;// CONCATENATED MODULE: ./worker/src/queue/work-message.ts
-// The work message format: one batch of objects to copy, or one range of a shared object, encoded compactly and
-// validated on receipt.
+// The work message format: one batch of objects to copy, one range of a shared object, or one batch of destination
+// objects to delete, encoded compactly and validated on receipt.
 
 
 /** SQS refuses U+FFFE and U+FFFF in a body; JSON lets them travel escaped. */
@@ -103315,6 +103462,15 @@ function encodeWorkBatch(batch) {
         m: batch.mappingId,
         b: batch.batchId,
         i: batch.items.map((item) => [item.key, item.size, item.etag]),
+    });
+}
+function encodeDeleteBatch(batch) {
+    return toBody({
+        v: 3,
+        r: batch.runId,
+        m: batch.mappingId,
+        b: batch.batchId,
+        d: batch.items.map((item) => [item.key, item.size, item.etag]),
     });
 }
 function encodeRangeWork(range) {
@@ -103425,11 +103581,23 @@ function decodeIds(wire) {
         throw invalid('missing run, mapping or batch id');
     return { runId: r, mappingId: m, batchId: b };
 }
-/** Parses and validates a message body of either version; throws InvalidObject (a poison message) on anything malformed. */
+/** The most objects one DeleteObjects request takes. */
+const maxDeleteBatchItems = 1000;
+function decodeDeleteBatch(wire) {
+    const { d } = wire;
+    if (!Array.isArray(d) || d.length === 0)
+        throw invalid('no objects to delete');
+    if (d.length > maxDeleteBatchItems)
+        throw invalid(`more than ${maxDeleteBatchItems} objects to delete`);
+    return { ...decodeIds(wire), items: d.map(decodeItem) };
+}
+/** Parses and validates a message body of any version; throws InvalidObject (a poison message) on anything malformed. */
 function decodeWorkMessage(body) {
     const wire = parseWire(body);
     if (wire.v === 2)
         return { kind: 'range', range: { ...decodeIds(wire), ...decodeRange(wire.p) } };
+    if (wire.v === 3)
+        return { kind: 'delete', batch: decodeDeleteBatch(wire) };
     return { kind: 'batch', batch: decodeWorkBatch(wire) };
 }
 /** Parses and validates a version 1 body (or its parsed form); throws InvalidObject (a poison message) on anything malformed. */

@@ -7,8 +7,8 @@ import {
   durationSec,
   mappingId,
   nonNegativeInteger,
-  oneOf,
   runId,
+  runMode,
 } from '../../lib/src/input-rules.ts';
 import { optionalInput, requiredInput } from '../../lib/src/inputs.ts';
 import { setOutputs } from '../../lib/src/outputs.ts';
@@ -18,7 +18,7 @@ await runAction(async () => {
   const fleet = fleetFromInputs();
   const mapping = requiredInput('mapping', mappingId);
   const id = optionalInput('run-id', runId);
-  const mode = requiredInput('mode', oneOf(['incremental', 'full']));
+  const mode = requiredInput('mode', runMode);
   const resume = requiredInput('resume', boolean);
   const wait = requiredInput('wait', boolean);
   const intervalSec = requiredInput('interval', durationSec);

@@ -93,7 +93,8 @@ describe.each([
   ['start-lister', 'mapping', { mapping: '' }, /is required/],
   ['start-lister', 'mapping', { mapping: '$(id)' }, /is not a mapping id/],
   ['start-lister', 'run-id', { mapping: 'media', 'run-id': '../other' }, /run id "\.\.\/other"/],
-  ['start-lister', 'mode', { mapping: 'media', mode: 'fast' }, /is not one of incremental, full/],
+  ['start-lister', 'mode', { mapping: 'media', mode: 'fast' }, /is not one of copy, incremental, sync, full/],
+  ['start-lister', 'mode', { mapping: 'media', mode: 'sync\nfull' }, /"sync\\nfull" is not one of/],
   ['start-lister', 'wait', { mapping: 'media', wait: 'yes' }, /is not true or false/],
   [
     'start-lister',

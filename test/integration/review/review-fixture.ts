@@ -22,6 +22,12 @@ export const expectedMedia = {
   skip: { objects: 1, bytes: 700 },
 };
 export const expectedLogs = { copy: { objects: 3, bytes: 100 + 200 + 300 } };
+/** The sync mapping `mirror` (data/ → mirror/): what its plan copies, skips and deletes. */
+export const expectedMirror = {
+  copy: { objects: expectedMedia.copy.objects, bytes: expectedMedia.copy.bytes },
+  skip: expectedMedia.skip,
+  delete: { objects: 2, bytes: 40 + 60 },
+};
 export const bulkKeys = 60;
 export const bulkObjectBytes = 10;
 
@@ -30,6 +36,8 @@ export interface ReviewFixture {
   readonly destinationBucket: string;
   readonly baseYaml: string;
   readonly headYaml: string;
+  /** The head with a sync mapping `mirror` added (maxDeleteObjects 1: its two deletes are refused). */
+  readonly syncYaml: string;
 }
 
 function endpointsYaml(sourceUrl: string, destinationUrl: string): string {
@@ -57,7 +65,7 @@ async function seed(
   await putObject(client, { bucket, key, body: bytesFor(seedText, size) });
 }
 
-/** Buckets for mappings media (changed), logs (added), bulk (added, 60 keys) and retired (removed). */
+/** Buckets for mappings media (changed), logs (added), bulk (added, 60 keys), retired (removed) and mirror (sync). */
 export async function seedReviewFixture(urls: {
   source: string;
   destination: string;
@@ -77,6 +85,10 @@ export async function seedReviewFixture(urls: {
       await seed(destination, destinationBucket, copyKey, object.size + 1);
   }
   await seed(destination, destinationBucket, 'copy/only-at-destination', 5);
+  // mirror/: the same object as data/same, and two whose source is gone.
+  await seed(destination, destinationBucket, 'mirror/same', 700, 'data/same');
+  await seed(destination, destinationBucket, 'mirror/gone-1', 40);
+  await seed(destination, destinationBucket, 'mirror/gone-2', 60);
   for (const [index, size] of [100, 200, 300].entries())
     await seed(source, sourceBucket, `logs/2024/${index}.log`, size);
   for (let index = 0; index < bulkKeys; index++) {
@@ -101,5 +113,11 @@ ${media('STANDARD_IA', '    maxBytesPerRun: 1KiB\n')}  - id: logs
     source: { endpoint: src, bucket: ${sourceBucket}, prefix: big/ }
     destination: { endpoint: dst, bucket: ${destinationBucket}, prefix: big/ }
 `;
-  return { sourceBucket, destinationBucket, baseYaml, headYaml };
+  const syncYaml = `${headYaml}  - id: mirror
+    source: { endpoint: src, bucket: ${sourceBucket}, prefix: data/ }
+    destination: { endpoint: dst, bucket: ${destinationBucket}, prefix: mirror/ }
+    mode: sync
+    maxDeleteObjects: 1
+`;
+  return { sourceBucket, destinationBucket, baseYaml, headYaml, syncYaml };
 }

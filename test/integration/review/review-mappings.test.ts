@@ -10,6 +10,7 @@ import {
   bulkObjectBytes,
   expectedLogs,
   expectedMedia,
+  expectedMirror,
   hostileKeys,
   type ReviewFixture,
   seedReviewFixture,
@@ -82,8 +83,62 @@ describe('reviewMappings against moto', () => {
       `| copy | ${expectedMedia.copy.objects} objects, ${formatBytes(expectedMedia.copy.bytes)} |`,
     );
     expect(comment).toContain('Guardrail maxBytesPerRun 1.00 KiB: **exceeded**');
-    expect(comment).toContain('| delete | not applicable |');
-    expect(comment).toContain('<code>retired</code> removed');
+    expect(comment).toContain('| delete | none | copy mode: nothing is deleted |');
+    expect(comment).toContain('<code>retired</code> removed: no longer run. Removing it deletes nothing');
+    expect(media.deletes).toBeUndefined();
+  });
+
+  test('plans a sync mapping in sync mode: the deletes, and the delete guardrails verdict', async () => {
+    const review = await reviewMappings({
+      base: { text: fixture.headYaml, file: 'ferry.yaml' },
+      head: { text: fixture.syncYaml, file: 'ferry.yaml' },
+      list: true,
+      mappingIds: ['media', 'mirror'],
+    });
+    expect(review.headErrors).toEqual([]);
+    const mirror = plannedOf(review, 'mirror');
+    expect(mirror.mode).toBe('sync');
+    expect(mirror.totals?.exact).toBe(true);
+    expect(mirror.totals?.byAction.copy).toEqual(expectedMirror.copy);
+    expect(mirror.totals?.byAction.skip).toEqual(expectedMirror.skip);
+    expect(mirror.totals?.byAction.delete).toEqual(expectedMirror.delete);
+    expect(mirror.sample.summary.byReason['not-in-source']).toEqual(expectedMirror.delete);
+    // maxDeleteObjects 1, two to delete: the run would delete none.
+    expect(mirror.deletes).toMatchObject({
+      limits: { maxDeleteObjects: 1 },
+      toDelete: expectedMirror.delete,
+      verdict: { allowed: false, reason: expect.stringMatching(/over maxDeleteObjects 1$/) },
+      estimated: false,
+    });
+    // The copy mapping in the same review stays in incremental mode: nothing to delete, no delete verdict.
+    const media = plannedOf(review, 'media');
+    expect(media.mode).toBe('incremental');
+    expect(media.totals?.byAction.delete).toEqual({ objects: 0, bytes: 0 });
+    expect(media.deletes).toBeUndefined();
+
+    const comment = renderPlanComment(review);
+    expect(comment).toContain('**Exact** (sync mode): listed 9 source keys and 3 destination keys.');
+    expect(comment).toContain(
+      '| delete | 2 objects, 100 B | <code>data/gone-1</code>, <code>data/gone-2</code> |',
+    );
+    expect(comment).toContain('| delete | none | copy mode: nothing is deleted |');
+    expect(comment).toContain('Reasons (sampled): new 8 · same-etag 1 · not-in-source 2.');
+    // The engine's reason, made inert like every other text (a parenthesis is an entity, shown as itself).
+    expect(comment).toContain(
+      'Delete guardrails (maxDeleteObjects 1, maxDeleteBytes not set; an empty source deletes nothing unless maxDeleteObjects is set): **refused**: the sync would delete 2 objects &#40;100 B&#41;&#44; over maxDeleteObjects 1. A sync run would copy, then delete nothing and fail with this reason.',
+    );
+    expect(comment).toMatch(/\| <code>mirror<\/code> \| added \| [^|]+ \| [^|]+ \| 2 objects, 100 B \|/);
+    expect(comment).toMatch(/\| <code>media<\/code> \| unchanged \| [^|]+ \| [^|]+ \| none \(copy mode\) \|/);
+
+    // A mode given explicitly (Migrate's form) plans every chosen mapping in it: no deletes in copy mode.
+    const asCopy = await reviewMappings({
+      head: { text: fixture.syncYaml, file: 'ferry.yaml' },
+      list: true,
+      mappingIds: ['mirror'],
+      mode: 'incremental',
+    });
+    expect(plannedOf(asCopy, 'mirror').totals?.byAction.delete).toEqual({ objects: 0, bytes: 0 });
+    expect(plannedOf(asCopy, 'mirror').deletes).toBeUndefined();
   });
 
   test('renders hostile keys inert: no markup, tab or bidi override survives', async () => {
@@ -124,6 +179,31 @@ describe('reviewMappings against moto', () => {
     expect(comment).toContain("**Estimate** — the listing's key budget ran out after <code>big/0024</code>");
     expect(comment).toContain("by the lister's range sampler");
     expect(comment).toContain(`| copy | ~${bulkKeys} objects, ~600 B |`);
+  });
+
+  test("estimates a sync mapping's deletes beyond the budget like every other count", async () => {
+    const review = await reviewMappings({
+      head: { text: fixture.syncYaml, file: 'ferry.yaml' },
+      list: true,
+      mappingIds: ['mirror'],
+      // Enough for the merge of both listings to reach mirror/gone-2, not the end of data/.
+      budget: { maxKeys: 8 },
+    });
+    const mirror = plannedOf(review, 'mirror');
+    const factor = mirror.extrapolation?.factor ?? 0;
+    const sampled = mirror.sample.summary.byAction.delete;
+    expect(mirror.sample.complete).toBe(false);
+    expect(sampled.objects).toBeGreaterThan(0);
+    expect(factor).toBeGreaterThan(1);
+    const scaled = {
+      objects: Math.round(sampled.objects * factor),
+      bytes: Math.round(sampled.bytes * factor),
+    };
+    expect(mirror.totals?.byAction.delete).toEqual(scaled);
+    expect(mirror.deletes).toMatchObject({ toDelete: scaled, estimated: true, verdict: { allowed: false } });
+    const comment = renderPlanComment(review);
+    expect(comment).toContain(`| delete | ~${scaled.objects} objects, ~${formatBytes(scaled.bytes)} |`);
+    expect(comment).toContain('**refused** (on the estimate; the run decides on its complete listing)');
   });
 
   test('reports a mapping it cannot list, and validates only when told not to list', async () => {

@@ -1,5 +1,6 @@
 // Static rules every workflow keeps: pinned third-party actions, no persisted checkout credentials, no expressions in
 // scripts, least privilege per job, inputs that the local actions declare, and the shapes the runbooks rely on.
+import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import {
   allSteps,
@@ -87,6 +88,26 @@ describe.each(workflows.map((workflow) => [workflow.file, workflow] as const))('
   });
 });
 
+describe('the pinned third-party actions', () => {
+  test("are the commits docs/workflows.md's pin table records, with the same tags", () => {
+    const pinned = new Set(
+      workflows.flatMap((workflow) =>
+        [...workflow.text.matchAll(/uses:\s*([\w.-]+\/[\w.-]+)@([0-9a-f]{40}) # (v[\d.]+)/g)].map(
+          ([, action, sha, tag]) => `${action} ${tag} ${sha}`,
+        ),
+      ),
+    );
+    const docs = readFileSync(new URL('../../../docs/workflows.md', import.meta.url), 'utf8');
+    const documented = new Set(
+      [...docs.matchAll(/^ *\| `([\w.-]+\/[\w.-]+)` +\| (v[\d.]+) +\| `([0-9a-f]{40})` \|/gm)].map(
+        ([, action, tag, sha]) => `${action} ${tag} ${sha}`,
+      ),
+    );
+    expect(pinned.size).toBeGreaterThanOrEqual(4);
+    expect([...pinned].sort()).toEqual([...documented].sort());
+  });
+});
+
 describe('the shapes the runbooks rely on', () => {
   const byFile = (file: string) => {
     const workflow = workflows.find((candidate) => candidate.file === file);
@@ -111,6 +132,15 @@ describe('the shapes the runbooks rely on', () => {
     const rawForm = JSON.stringify(run).match(/inputs\.[a-z-]+/g) ?? [];
     expect(rawForm).toEqual([]);
     expect(stepUsing(run ?? {}, './actions/start-lister').with?.resume).toBe(true);
+    // The form offers copy, sync and full; the later steps get the run mode the check resolved, never the raw choice.
+    const mode = (migrate.on.workflow_dispatch as { inputs: Record<string, { options?: string[] }> }).inputs
+      .mode;
+    expect(mode?.options).toEqual(['copy', 'sync', 'full']);
+    for (const action of ['./actions/plan', './actions/start-lister']) {
+      for (const step of run?.steps?.filter((candidate) => candidate.uses === action) ?? []) {
+        expect([action, step.with?.mode]).toEqual([action, expression('needs.validate.outputs.mode')]);
+      }
+    }
   });
 
   test('nightly: off the hour, one job per nightly mapping, resumed and never run twice at once', () => {
@@ -124,19 +154,19 @@ describe('the shapes the runbooks rely on', () => {
       'cancel-in-progress': false,
     });
     expect(sync.environment).toBeUndefined();
+    // Each mapping runs in its own mode: its matrix entry looks it up in the mappings job's id → mode object.
+    expect(nightly.jobs.mappings?.steps?.find((step) => step.id === 'config')?.uses).toBe('./actions/plan');
+    const ownMode = expression('fromJSON(needs.mappings.outputs.modes)[matrix.mapping]');
+    expect(nightly.text).toContain(`modes: ${expression('steps.config.outputs.nightly-modes')}`);
     const start = stepUsing(sync, './actions/start-lister');
-    expect(start.with).toMatchObject({
-      mapping: expression('matrix.mapping'),
-      resume: true,
-      mode: 'incremental',
-    });
+    expect(start.with).toMatchObject({ mapping: expression('matrix.mapping'), resume: true, mode: ownMode });
     // No run id of its own: with resume, start-lister attaches to the mapping's unfinished run, or starts one.
     expect(start.with?.['run-id']).toBeUndefined();
     expect(stepUsing(sync, './actions/await-run').with?.['run-id']).toBe(
       expression(`steps.${start.id}.outputs.run-id`),
     );
     const guardrail = stepUsing(sync, './actions/plan');
-    expect(guardrail.with).toMatchObject({ command: 'plan', 'fail-on-guardrail': true });
+    expect(guardrail.with).toMatchObject({ command: 'plan', 'fail-on-guardrail': true, mode: ownMode });
     expect(nightly.jobs['scale-down']?.if).toMatch(/^always\(\)/);
   });
 

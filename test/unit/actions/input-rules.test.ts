@@ -14,6 +14,7 @@ import {
   quoted,
   RuleViolation,
   runId,
+  runMode,
   stackName,
   stackParameters,
   workspaceFile,
@@ -106,6 +107,17 @@ describe('numbers, booleans, durations, choices', () => {
     const mode = oneOf(['full', 'incremental']);
     expect(mode('full')).toBe('full');
     expect(() => mode('FULL')).toThrow('"FULL" is not one of full, incremental');
+  });
+
+  it('reads a run mode, copy standing for incremental', () => {
+    expect(['copy', 'incremental', 'sync', 'full'].map(runMode)).toEqual([
+      'incremental',
+      'incremental',
+      'sync',
+      'full',
+    ]);
+    for (const text of ['SYNC', 'delete', 'sync\nfull', 'copy; rm -rf /', ''])
+      expect(() => runMode(text), text).toThrow(RuleViolation);
   });
 });
 

@@ -7,7 +7,10 @@ const decision = (
   action: SummarizedDecision['action'],
   reason: SummarizedDecision['reason'],
   size: number,
-): SummarizedDecision => ({ sourceKey, action, reason, source: { size } });
+): SummarizedDecision =>
+  action === 'delete'
+    ? { sourceKey, action, reason, destination: { size } }
+    : { sourceKey, action, reason, source: { size } };
 
 describe('PlanSummarizer', () => {
   it('counts objects and bytes per action and per reason, and samples the first keys of each', () => {
@@ -20,14 +23,16 @@ describe('PlanSummarizer', () => {
       decision('e', 'copy', 'new', 50),
       decision('f', 'fail', 'invalid-key', 60),
       decision('g', 'skip', 'same-as-copied', 70),
+      decision('h', 'delete', 'not-in-source', 80),
     ]) {
       summarizer.add(item);
     }
     const summary = summarizer.summary();
-    expect(summary.total).toEqual({ objects: 7, bytes: 280 });
+    expect(summary.total).toEqual({ objects: 8, bytes: 360 });
     expect(summary.byAction).toEqual({
       copy: { objects: 4, bytes: 130 },
       skip: { objects: 2, bytes: 90 },
+      delete: { objects: 1, bytes: 80 },
       fail: { objects: 1, bytes: 60 },
     });
     expect(summary.byReason.new).toEqual({ objects: 3, bytes: 100 });
@@ -36,7 +41,13 @@ describe('PlanSummarizer', () => {
     expect(summary.byReason['same-as-copied']).toEqual({ objects: 1, bytes: 70 });
     expect(summary.byReason['invalid-key']).toEqual({ objects: 1, bytes: 60 });
     expect(summary.byReason.unverifiable).toEqual({ objects: 0, bytes: 0 });
-    expect(summary.sampleKeysByAction).toEqual({ copy: ['a', 'c'], skip: ['b', 'g'], fail: ['f'] });
+    expect(summary.sampleKeysByAction).toEqual({
+      copy: ['a', 'c'],
+      skip: ['b', 'g'],
+      delete: ['h'],
+      fail: ['f'],
+    });
+    expect(summary.byReason['not-in-source']).toEqual({ objects: 1, bytes: 80 });
     expect(summary.sampleKeysByReason.new).toEqual(['a', 'd']);
     expect(summary.sampleKeysByReason['full-mode']).toEqual([]);
   });

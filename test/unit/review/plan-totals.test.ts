@@ -4,7 +4,12 @@ import { defaultCostModel, estimateCost } from '../../../worker/src/review/cost-
 import { exactTotals, extrapolateTotals } from '../../../worker/src/review/plan-totals.ts';
 import type { SampledPlan } from '../../../worker/src/review/sample-plan.ts';
 
-function sampleOf(options: { copies: number[]; skips: number[]; complete: boolean }): SampledPlan {
+function sampleOf(options: {
+  copies: number[];
+  skips: number[];
+  deletes?: number[];
+  complete: boolean;
+}): SampledPlan {
   const summarizer = new PlanSummarizer();
   let index = 0;
   const key = () => {
@@ -15,12 +20,14 @@ function sampleOf(options: { copies: number[]; skips: number[]; complete: boolea
     summarizer.add({ sourceKey: key(), action: 'copy', reason: 'new', source: { size } });
   for (const size of options.skips)
     summarizer.add({ sourceKey: key(), action: 'skip', reason: 'same-etag', source: { size } });
+  for (const size of options.deletes ?? [])
+    summarizer.add({ sourceKey: key(), action: 'delete', reason: 'not-in-source', destination: { size } });
   const copiedBytes = options.copies.reduce((sum, size) => sum + size, 0);
   return {
     complete: options.complete,
     ...(options.complete ? {} : { stoppedBy: 'keys' as const, coveredThrough: key() }),
     sourceKeys: options.copies.length + options.skips.length,
-    destinationKeys: options.skips.length,
+    destinationKeys: options.skips.length + (options.deletes?.length ?? 0),
     summary: summarizer.summary(),
     work: {
       objects: options.copies.length,
@@ -34,7 +41,7 @@ function sampleOf(options: { copies: number[]; skips: number[]; complete: boolea
 
 describe('extrapolateTotals', () => {
   it('scales every sampled count by (sampled + rest) / sampled source keys', () => {
-    const sample = sampleOf({ copies: [100, 300], skips: [50, 50], complete: false });
+    const sample = sampleOf({ copies: [100, 300], skips: [50, 50], deletes: [7], complete: false });
     const { extrapolation, totals } = extrapolateTotals({ sample, restSourceKeys: 36, probes: 3 });
     expect(extrapolation).toMatchObject({ sampledSourceKeys: 4, restSourceKeys: 36, probes: 3, factor: 10 });
     expect(totals).toMatchObject({
@@ -42,10 +49,11 @@ describe('extrapolateTotals', () => {
       byAction: {
         copy: { objects: 20, bytes: 4000 },
         skip: { objects: 20, bytes: 1000 },
+        delete: { objects: 10, bytes: 70 },
         fail: { objects: 0, bytes: 0 },
       },
       sourceKeys: 40,
-      destinationKeys: 20,
+      destinationKeys: 30,
     });
     expect(totals?.work.bytesThroughWorkers).toBe(4000);
   });

@@ -158,6 +158,24 @@ describe('samplePlan', () => {
     expect(sample.destinationKeys).toBeLessThanOrEqual(19);
   });
 
+  it('plans a sync: destination-only keys that pass the filters are deleted, by their destination size', async () => {
+    const parts = stores();
+    parts.source.seed('data/a', bytes(7));
+    parts.destination.seed('copy/a', bytes(7));
+    parts.destination.seed('copy/gone', bytes(40));
+    parts.destination.seed('copy/gone.tmp', bytes(50));
+    const sample = await samplePlan(
+      options(parts, { mode: 'sync', mapping: mapping({ exclude: ['*.tmp'] }) }),
+    );
+    expect(sample.complete).toBe(true);
+    expect(sample.destinationKeys).toBe(3);
+    expect(sample.summary.byAction.skip).toEqual({ objects: 1, bytes: 7 });
+    expect(sample.summary.byAction.delete).toEqual({ objects: 1, bytes: 40 });
+    expect(sample.summary.sampleKeysByAction.delete).toEqual(['data/gone']);
+    // Deleting copies nothing.
+    expect(sample.work.objects).toBe(0);
+  });
+
   it('plans a full run without listing the destination', async () => {
     const parts = stores();
     parts.source.seed('data/a', bytes(7));

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../worker/src/config/load-config.ts';
-import { checkDispatchForm, nightlyMappingIds } from '../../../worker/src/review/workflow-inputs.ts';
+import { mappingRunMode } from '../../../worker/src/review/mapping-run-mode.ts';
+import {
+  checkDispatchForm,
+  nightlyMappingIds,
+  nightlyRunModes,
+} from '../../../worker/src/review/workflow-inputs.ts';
 
 const config = parseConfig(
   `
@@ -19,6 +24,16 @@ mappings:
     source: { endpoint: src, bucket: logs-prod }
     destination: { endpoint: dst, bucket: logs-archive }
     schedule: nightly
+    mode: copy
+  - id: audit
+    source: { endpoint: src, bucket: audit-prod }
+    destination: { endpoint: dst, bucket: audit-archive }
+    schedule: nightly
+    mode: sync
+  - id: by-hand
+    source: { endpoint: src, bucket: hand-prod }
+    destination: { endpoint: dst, bucket: hand-archive }
+    mode: sync
 `,
   'ferry.yaml',
 );
@@ -62,8 +77,20 @@ describe('checkDispatchForm', () => {
     );
     expect(checkDispatchForm(config, { mapping: 'nope' })).toEqual({
       ok: false,
-      problems: ['mapping: no mapping "nope"; configured: media, media-thumbs, logs'],
+      problems: ['mapping: no mapping "nope"; configured: media, media-thumbs, logs, audit, by-hand'],
     });
+  });
+
+  it.each([
+    ['copy', 'incremental'],
+    ['sync', 'sync'],
+    ['full', 'full'],
+    ['', 'incremental'],
+  ] as const)('turns the mode choice %j into a %s run, whatever the mapping says', (mode, runMode) => {
+    for (const mapping of ['media', 'audit']) {
+      const result = checkDispatchForm(config, { mapping, mode });
+      expect(result.ok ? result.selection.mode : result.problems).toBe(runMode);
+    }
   });
 
   it.each([
@@ -97,7 +124,10 @@ describe('checkDispatchForm', () => {
       /^workers: .* must be a whole number from 0 to 500/,
     ],
     ['workers', { mapping: 'logs', workers: '9999' }, /^workers: "9999" must be a whole number/],
-    ['mode', { mapping: 'logs', mode: 'sync' }, /^mode: "sync" must be incremental or full/],
+    ['mode', { mapping: 'logs', mode: 'delete' }, /^mode: "delete" must be copy, sync or full/],
+    ['mode', { mapping: 'logs', mode: 'incremental' }, /^mode: "incremental" must be copy, sync or full/],
+    ['mode', { mapping: 'logs', mode: 'sync\n' }, /^mode: "sync\\n" contains a line break/],
+    ['mode', { mapping: 'logs', mode: 'SYNC' }, /^mode: "SYNC" must be copy, sync or full/],
     ['dry-run', { mapping: 'logs', dryRun: 'yes' }, /^dry-run: "yes" must be true or false/],
   ])('refuses a hostile %s with a clear error naming the field', (_field, form, expected) => {
     const result = checkDispatchForm(config, form);
@@ -124,6 +154,30 @@ describe('checkDispatchForm', () => {
 
 describe('nightlyMappingIds', () => {
   it('lists the mappings scheduled nightly, in file order', () => {
-    expect(nightlyMappingIds(config)).toEqual(['media', 'logs']);
+    expect(nightlyMappingIds(config)).toEqual(['media', 'logs', 'audit']);
+  });
+});
+
+describe('nightlyRunModes', () => {
+  it("gives each nightly mapping's run mode by id: sync for mode: sync, otherwise incremental", () => {
+    const modes = nightlyRunModes(config);
+    expect(modes).toEqual({ media: 'incremental', logs: 'incremental', audit: 'sync' });
+    // What the nightly matrix does with it: one entry per id, each looked up.
+    expect(nightlyMappingIds(config).map((id) => modes[id])).toEqual(['incremental', 'incremental', 'sync']);
+    expect(JSON.parse(JSON.stringify(modes))).toEqual(modes);
+  });
+
+  it('is empty without nightly mappings', () => {
+    expect(nightlyRunModes({ ...config, mappings: [] })).toEqual({});
+  });
+});
+
+describe('mappingRunMode', () => {
+  it('never runs a mapping in full mode of its own accord', () => {
+    expect([mappingRunMode({ mode: 'sync' }), mappingRunMode({ mode: 'copy' }), mappingRunMode({})]).toEqual([
+      'sync',
+      'incremental',
+      'incremental',
+    ]);
   });
 });

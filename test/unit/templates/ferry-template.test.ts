@@ -84,6 +84,48 @@ Resources:
     expect(everything).toEqual(['autoscaling:DescribeAutoScalingInstances']);
   });
 
+  test('s3:DeleteObject: only the workers, only with AllowDeletes=true, only on destination objects in every partition', () => {
+    const deleting = statements.filter(({ statement }) =>
+      literalStrings(statement.Action).some((action) => action.toLowerCase().startsWith('s3:delete')),
+    );
+    expect(deleting.map(({ where, statement }) => [where, statement.Sid, statement.Action])).toEqual([
+      ['WorkerRole/copy-work', 'DeleteFromDestinations', 's3:DeleteObject'],
+    ]);
+    const [statement] = deleting.map((each) => each.statement);
+    // The very destination object ARNs the workers write (all three partitions), never a source's.
+    const write = statements.find((each) => each.statement.Sid === 'WriteDestinations')?.statement;
+    expect(statement?.Resource).toEqual(write?.Resource);
+    const resource = JSON.stringify(statement?.Resource);
+    for (const partition of ['arn:aws:s3:::', 'arn:aws-cn:s3:::', 'arn:aws-us-gov:s3:::'])
+      expect(resource).toContain(`${partition}\${N}/*`);
+    expect(resource).toContain('DestinationBucketNames');
+    expect(resource).not.toContain('SourceBucketNames');
+    // Granted under the DeletesAllowed condition only, which is AllowDeletes = 'true' (default 'false').
+    const workerStatements = objectAt(template, 'Resources', 'WorkerRole', 'Properties').Policies;
+    const conditions = JSON.stringify(workerStatements).match(
+      /"Fn::If":\["DeletesAllowed",\{"Sid":"DeleteFromDestinations"/g,
+    );
+    expect(conditions).toHaveLength(1);
+    expect(objectAt(template, 'Conditions').DeletesAllowed).toEqual({
+      'Fn::Equals': [{ Ref: 'AllowDeletes' }, 'true'],
+    });
+    const parameter = objectAt(template, 'Parameters', 'AllowDeletes');
+    expect([parameter.Default, parameter.AllowedValues]).toEqual(['false', ['true', 'false']]);
+  });
+
+  test('a conditional delete (If-Match on the ETag) also needs s3:GetObject on the destination objects: the workers have it', () => {
+    const workerManaged = objectAt(template, 'Resources', 'WorkerRole', 'Properties').ManagedPolicyArns;
+    expect(workerManaged).toEqual([{ Ref: 'FleetRunAccessPolicy' }]);
+    const read = statements.find(
+      ({ where, statement }) => where === 'FleetRunAccessPolicy' && statement.Sid === 'ReadMappedBuckets',
+    )?.statement;
+    expect(literalStrings(read?.Action)).toContain('s3:GetObject');
+    const resource = JSON.stringify(read?.Resource);
+    for (const partition of ['arn:aws:s3:::', 'arn:aws-cn:s3:::', 'arn:aws-us-gov:s3:::'])
+      expect(resource).toContain(`${partition}\${DO}/*`);
+    expect(resource).toContain('"DO":{"Fn::Join":["/*,arn:aws:s3:::",{"Ref":"DestinationBucketNames"}]}');
+  });
+
   test('the secrets are readable only when given, and then exactly those ARNs', () => {
     const secretStatements = statements.filter(({ statement }) =>
       literalStrings(statement.Action).some((action) => action.startsWith('secretsmanager:')),
@@ -122,6 +164,7 @@ describe('contract', () => {
       DestinationBucketNames: undefined,
       SourceCredentialsSecretArn: '',
       DestinationCredentialsSecretArn: '',
+      AllowDeletes: 'false',
       WorkerInstanceType: 'c6in.xlarge',
       WorkerMaxCapacity: '20',
       UseSpot: 'false',

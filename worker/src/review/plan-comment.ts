@@ -3,10 +3,10 @@ import type { MappingConfig } from '../config/types.ts';
 import type { ConfigError } from '../domain/errors.ts';
 import type { PlanSummary } from '../plan/plan-summary.ts';
 import { planReasons } from '../plan/reasons.ts';
-import type { Counts } from '../ports/ledger.ts';
+import { type Counts, comparesWithDestination, type RunMode } from '../ports/ledger.ts';
 import { formatBytes, formatDuration } from '../report/units.ts';
 import type { CostEstimate, CostModel } from './cost-estimate.ts';
-import type { GuardrailCheck } from './guardrail.ts';
+import type { DeleteCheck, GuardrailCheck } from './guardrail.ts';
 import { inertCode, inertText } from './markdown-text.ts';
 import type { Extrapolation, PlanTotals } from './plan-totals.ts';
 import type { MappingPlan, MappingsReview } from './review-mappings.ts';
@@ -31,6 +31,11 @@ function usd(value: number): string {
 function countsText(counts: Counts, approximate: boolean): string {
   const about = approximate ? '~' : '';
   return `${about}${count(counts.objects)} objects, ${about}${formatBytes(counts.bytes)}`;
+}
+
+/** A run mode as ferry.yaml and the Migrate form name it: incremental is `copy`. */
+function modeName(mode: RunMode): string {
+  return mode === 'incremental' ? 'copy' : mode;
 }
 
 function location(side: { endpoint: string; bucket: string; prefix: string }): string {
@@ -72,17 +77,22 @@ function estimateNote(extrapolation: Extrapolation, totals: PlanTotals | undefin
   return `**Estimate** — the listing's ${limit} budget ran out ${after}: ${sampled}; ${rest}; ${scaled}.`;
 }
 
-function actionRows(summary: PlanSummary, totals: PlanTotals): string[] {
+function actionRows(summary: PlanSummary, totals: PlanTotals, mode: RunMode): string[] {
   const approximate = !totals.exact;
-  const rows = (['copy', 'skip', 'fail'] as const).map((action) => {
+  const row = (action: 'copy' | 'skip' | 'delete' | 'fail'): string => {
     const keys = summary.sampleKeysByAction[action].slice(0, 3).map(code).join(', ');
     return `| ${action} | ${countsText(totals.byAction[action], approximate)} | ${keys} |`;
-  });
+  };
+  // Only a sync deletes; any other run says so where its deletes would be.
+  const deleteRow =
+    mode === 'sync' ? row('delete') : `| delete | none | ${modeName(mode)} mode: nothing is deleted |`;
   return [
     '| action | planned | first keys |',
     '| --- | --- | --- |',
-    ...rows,
-    '| delete | not applicable | Ferry never deletes destination objects (there is no sync mode) |',
+    row('copy'),
+    row('skip'),
+    deleteRow,
+    row('fail'),
   ];
 }
 
@@ -110,6 +120,27 @@ function guardrailLine(check: GuardrailCheck): string {
   return `Guardrail maxBytesPerRun ${formatBytes(check.limitBytes)}: ${verdict}.`;
 }
 
+function deleteLimitsText(check: DeleteCheck): string {
+  const { maxDeleteObjects, maxDeleteBytes } = check.limits;
+  const limits = [
+    maxDeleteObjects === undefined
+      ? 'maxDeleteObjects not set'
+      : `maxDeleteObjects ${count(maxDeleteObjects)}`,
+    maxDeleteBytes === undefined ? 'maxDeleteBytes not set' : `maxDeleteBytes ${formatBytes(maxDeleteBytes)}`,
+  ];
+  return limits.join(', ');
+}
+
+/** The delete guardrails' verdict, as the run's release step would give it on these counts. */
+function deleteGuardrailLine(check: DeleteCheck): string {
+  const planned = `${countsText(check.toDelete, check.estimated)} to delete`;
+  const onEstimate = check.estimated ? ' (on the estimate; the run decides on its complete listing)' : '';
+  const verdict = check.verdict.allowed
+    ? `within: ${planned}${onEstimate}`
+    : `**refused**${onEstimate}: ${inertText(check.verdict.reason, { maxCodePoints: 400 })}. A sync run would copy, then delete nothing and fail with this reason`;
+  return `Delete guardrails (${deleteLimitsText(check)}; an empty source deletes nothing unless maxDeleteObjects is set): ${verdict}.`;
+}
+
 function mappingSection(review: MappingsReview, plan: MappingPlan): string {
   const { mapping, outcome } = plan;
   const change = review.changes?.changed.find((candidate) => candidate.mapping === mapping);
@@ -127,12 +158,15 @@ function mappingSection(review: MappingsReview, plan: MappingPlan): string {
   lines.push('');
   if (extrapolation) lines.push(estimateNote(extrapolation, totals));
   else {
-    const destination =
-      outcome.mode === 'incremental' ? ` and ${count(sample.destinationKeys)} destination keys` : '';
-    lines.push(`**Exact** (${outcome.mode}): listed ${count(sample.sourceKeys)} source keys${destination}.`);
+    const destination = comparesWithDestination(outcome.mode)
+      ? ` and ${count(sample.destinationKeys)} destination keys`
+      : '';
+    lines.push(
+      `**Exact** (${modeName(outcome.mode)} mode): listed ${count(sample.sourceKeys)} source keys${destination}.`,
+    );
   }
   if (totals === undefined) return lines.join('\n');
-  lines.push('', ...actionRows(sample.summary, totals), '', reasonLine(sample.summary));
+  lines.push('', ...actionRows(sample.summary, totals, outcome.mode), '', reasonLine(sample.summary));
   if (!review.usedCopyRecords && sample.summary.byReason.unverifiable.objects > 0) {
     lines.push(
       "Planned without Ferry's ledger: objects it copied as multipart count as 'unverifiable' copies here, and a run that reads the ledger may skip them.",
@@ -140,6 +174,7 @@ function mappingSection(review: MappingsReview, plan: MappingPlan): string {
   }
   if (outcome.cost) lines.push('', ...costLines(outcome.cost, review.costModel, !totals.exact));
   if (outcome.guardrail) lines.push(guardrailLine(outcome.guardrail));
+  if (outcome.deletes) lines.push(deleteGuardrailLine(outcome.deletes));
   return lines.join('\n');
 }
 
@@ -147,12 +182,15 @@ function summaryRow(review: MappingsReview, plan: MappingPlan): string {
   const { mapping, outcome } = plan;
   const cells =
     outcome.kind === 'failed'
-      ? ['could not plan', '', '', '']
+      ? ['could not plan', '', '', '', '']
       : outcome.totals === undefined
-        ? ['estimate failed', '', '', '']
+        ? ['estimate failed', '', '', '', '']
         : [
             countsText(outcome.totals.byAction.copy, !outcome.totals.exact),
             countsText(outcome.totals.byAction.skip, !outcome.totals.exact),
+            outcome.mode === 'sync'
+              ? countsText(outcome.totals.byAction.delete, !outcome.totals.exact)
+              : `none (${modeName(outcome.mode)} mode)`,
             outcome.cost ? usd(outcome.cost.usd.total) : '',
             outcome.cost ? formatDuration(outcome.cost.durationSec * 1000) : '',
           ];
@@ -164,7 +202,7 @@ function assumptions(model: CostModel): string {
   return [
     '<details><summary>How cost and duration are estimated</summary>',
     '',
-    `Requests are counted per planned object as the workers make them (single PUT, multipart parts, server-side copy); listing at 1,000 keys per request; SQS and DynamoDB at the measured 31,000 requests and 82,500 write units per million objects. Duration: per worker ${count(rates.bytesPerSecPerWorker / 1e6)} MB/s and ${count(rates.objectsPerSecPerWorker)} objects/s (measured, README benchmark), listing ${count(rates.listKeysPerSec)} keys/s; ${count(model.workers)} workers. Prices (USD, us-east-1 list prices; check yours): S3 writes and lists $${prices.s3WritePer1000} and reads $${prices.s3ReadPer1000} per 1,000, SQS $${prices.sqsPerMillion} and DynamoDB writes $${prices.dynamoDbWritePerMillion} per million, transfer from the source $${prices.transferPerGB}/GB, worker $${prices.workerPerHour}/h, lister $${prices.listerPerHour}/h.`,
+    `Requests are counted per planned object as the workers make them (single PUT, multipart parts, server-side copy); listing at 1,000 keys per request; SQS and DynamoDB at the measured 31,000 requests and 82,500 write units per million objects. Duration: per worker ${count(rates.bytesPerSecPerWorker / 1e6)} MB/s and ${count(rates.objectsPerSecPerWorker)} objects/s (measured, README benchmark), listing ${count(rates.listKeysPerSec)} keys/s; ${count(model.workers)} workers. Prices (USD, us-east-1 list prices; check yours): S3 writes and lists $${prices.s3WritePer1000} and reads $${prices.s3ReadPer1000} per 1,000, SQS $${prices.sqsPerMillion} and DynamoDB writes $${prices.dynamoDbWritePerMillion} per million, transfer from the source $${prices.transferPerGB}/GB, worker $${prices.workerPerHour}/h, lister $${prices.listerPerHour}/h. A sync's deletes are not in the estimate (up to 1,000 keys per DeleteObjects request).`,
     '',
     '</details>',
   ].join('\n');
@@ -223,8 +261,8 @@ export function renderPlanComment(review: MappingsReview, options: { maxChars?: 
     );
   } else if (review.plans.length > 0) {
     head.push(
-      '| mapping | change | copy | skip | estimated cost | estimated duration |',
-      '| --- | --- | --- | --- | --- | --- |',
+      '| mapping | change | copy | skip | delete | estimated cost | estimated duration |',
+      '| --- | --- | --- | --- | --- | --- | --- |',
       ...fitted(
         review.plans.map((plan) => summaryRow(review, plan)),
         maxChars / 4,
@@ -237,7 +275,7 @@ export function renderPlanComment(review: MappingsReview, options: { maxChars?: 
   }
   const removed = (review.changes?.removed ?? []).map(
     (mapping) =>
-      `- ${code(mapping.id)} removed: no longer run. Nothing is deleted at its destination; its ledger history stays.`,
+      `- ${code(mapping.id)} removed: no longer run. Removing it deletes nothing at its destination (sync or not); its ledger history stays.`,
   );
   const sections = review.plans.map((plan) => mappingSection(review, plan));
   const footer = review.listed && review.plans.length > 0 ? [assumptions(review.costModel)] : [];

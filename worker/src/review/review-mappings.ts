@@ -7,9 +7,10 @@ import { splitKeySpace } from '../list/key-ranges.ts';
 import { type Clock, systemClock } from '../ports/clock.ts';
 import type { CopyRecord, RunMode } from '../ports/ledger.ts';
 import { type CostEstimate, type CostModel, defaultCostModel, estimateCost } from './cost-estimate.ts';
-import { checkMaxBytesPerRun, type GuardrailCheck } from './guardrail.ts';
+import { checkDeletes, checkMaxBytesPerRun, type DeleteCheck, type GuardrailCheck } from './guardrail.ts';
 import { defaultListingBudget, type ListingBudget } from './listing-budget.ts';
 import { diffMappings, type MappingChanges } from './mapping-changes.ts';
+import { mappingRunMode } from './mapping-run-mode.ts';
 import { type Extrapolation, exactTotals, extrapolateTotals, type PlanTotals } from './plan-totals.ts';
 import { type SampledPlan, samplePlan } from './sample-plan.ts';
 
@@ -32,7 +33,7 @@ export interface ReviewOptions {
   readonly mappingIds?: readonly string[];
   /** Plan only (of those) the mappings that set maxBytesPerRun: a guardrail check before a run. */
   readonly guardrailOnly?: boolean;
-  /** Default incremental, as the workflows run. */
+  /** Every mapping in this mode. Default: each mapping's own (`mode: sync` in sync mode, otherwise incremental). */
   readonly mode?: RunMode;
   readonly budget?: Partial<ListingBudget>;
   /** List requests spent estimating the rest of a key space the budget did not cover. Default 32. */
@@ -55,6 +56,8 @@ export type MappingPlanOutcome =
       readonly extrapolation?: Extrapolation;
       readonly cost?: CostEstimate;
       readonly guardrail?: GuardrailCheck;
+      /** Sync mode only: the delete guardrails' verdict on these totals. */
+      readonly deletes?: DeleteCheck;
     }
   /** Listing failed (no such bucket, access denied, ...): the message says why. */
   | { readonly kind: 'failed'; readonly error: string };
@@ -91,6 +94,19 @@ function mappingsToPlan(head: FerryConfig, changes: MappingChanges, options: Rev
   return options.guardrailOnly ? chosen.filter((mapping) => mapping.maxBytesPerRun !== undefined) : chosen;
 }
 
+/** The guardrails' verdicts on a plan's totals, as outcome fields. */
+function checksOf(
+  mapping: MappingConfig,
+  mode: RunMode,
+  totals: PlanTotals,
+): { guardrail?: GuardrailCheck; deletes?: DeleteCheck } {
+  const guardrail = checkMaxBytesPerRun(mapping, totals);
+  return {
+    ...(guardrail ? { guardrail } : {}),
+    ...(mode === 'sync' ? { deletes: checkDeletes(mapping, totals) } : {}),
+  };
+}
+
 async function planOne(
   config: FerryConfig,
   mapping: MappingConfig,
@@ -98,7 +114,7 @@ async function planOne(
 ): Promise<MappingPlanOutcome> {
   const runtime = createMappingResolver(config)(mapping.id);
   if (!runtime) return { kind: 'failed', error: `unknown mapping ${mapping.id}` };
-  const mode = options.mode ?? 'incremental';
+  const mode = options.mode ?? mappingRunMode(mapping);
   const costModel = options.costModel ?? defaultCostModel;
   const { recall } = options;
   try {
@@ -115,14 +131,13 @@ async function planOne(
     });
     if (sample.complete) {
       const totals = exactTotals(sample);
-      const guardrail = checkMaxBytesPerRun(mapping, totals);
       return {
         kind: 'planned',
         mode,
         totals,
         sample,
         cost: estimateCost(totals, costModel),
-        ...(guardrail ? { guardrail } : {}),
+        ...checksOf(mapping, mode, totals),
       };
     }
     const split = await splitKeySpace({
@@ -133,14 +148,14 @@ async function planOne(
     });
     const restSourceKeys = split.estimatedKeys.reduce((sum, keys) => sum + keys, 0);
     const { extrapolation, totals } = extrapolateTotals({ sample, restSourceKeys, probes: split.probes });
-    const guardrail = totals ? checkMaxBytesPerRun(mapping, totals) : undefined;
     return {
       kind: 'planned',
       mode,
       sample,
       extrapolation,
-      ...(totals ? { totals, cost: estimateCost(totals, costModel) } : {}),
-      ...(guardrail ? { guardrail } : {}),
+      ...(totals
+        ? { totals, cost: estimateCost(totals, costModel), ...checksOf(mapping, mode, totals) }
+        : {}),
     };
   } catch (error) {
     return { kind: 'failed', error: errorMessage(error) };

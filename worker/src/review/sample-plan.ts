@@ -4,7 +4,7 @@ import { compareKeys } from '../plan/key-order.ts';
 import { PlanSummarizer, type PlanSummary } from '../plan/plan-summary.ts';
 import { plan } from '../plan/planner.ts';
 import type { Clock } from '../ports/clock.ts';
-import type { CopyRecord, RunMode } from '../ports/ledger.ts';
+import { type CopyRecord, comparesWithDestination, type RunMode } from '../ports/ledger.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import { addWork, type CopyRoute, type CopyWork, copyWorkOf, noWork } from './copy-work.ts';
 import {
@@ -95,15 +95,14 @@ export async function samplePlan(options: SamplePlanOptions): Promise<SampledPla
     meter,
     onEntry: (entry) => coverage.list(entry.key),
   });
-  const destinationListing =
-    mode === 'incremental'
-      ? metered(options.destination.list({ prefix: mapping.destination.prefix }), {
-          meter,
-          onEntry: () => {
-            destinationKeys += 1;
-          },
-        })
-      : undefined;
+  const destinationListing = comparesWithDestination(mode)
+    ? metered(options.destination.list({ prefix: mapping.destination.prefix }), {
+        meter,
+        onEntry: () => {
+          destinationKeys += 1;
+        },
+      })
+    : undefined;
   const summarizer = new PlanSummarizer(
     options.sampleKeys === undefined ? {} : { sampleSize: options.sampleKeys },
   );

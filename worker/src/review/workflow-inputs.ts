@@ -1,6 +1,7 @@
 // Checks what a person typed into a workflow_dispatch form (hostile until proven otherwise) and resolves the mapping it names.
 import type { FerryConfig, MappingConfig } from '../config/types.ts';
 import type { RunMode } from '../ports/ledger.ts';
+import { mappingRunMode } from './mapping-run-mode.ts';
 
 /** The form as typed; empty strings are fields left blank. */
 export interface DispatchForm {
@@ -27,6 +28,14 @@ export type DispatchResult =
 
 export const maxDispatchWorkers = 500;
 
+/** The Migrate form's mode choices; copy starts an incremental run. */
+const dispatchModes = ['copy', 'sync', 'full'] as const;
+const runModeOfChoice: Readonly<Record<(typeof dispatchModes)[number], RunMode>> = {
+  copy: 'incremental',
+  sync: 'sync',
+  full: 'full',
+};
+
 const mappingIdPattern = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 const bucketPattern = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 /** A prefix named in a form: letters, digits and . _ = / -; enough to pick a configured mapping. */
@@ -41,13 +50,18 @@ const mustMatch =
   (value) =>
     pattern.test(value) ? undefined : `must be ${what}`;
 
+/** `a or b`, `a, b or c`. */
+function alternatives(words: readonly string[]): string {
+  return words.length < 2 ? words.join('') : `${words.slice(0, -1).join(', ')} or ${words.at(-1)}`;
+}
+
 const oneOf =
   (allowed: readonly string[]): Check =>
   (value) =>
-    allowed.includes(value) ? undefined : `must be ${allowed.join(' or ')}`;
+    allowed.includes(value) ? undefined : `must be ${alternatives(allowed)}`;
 
 const checks: Readonly<Record<keyof DispatchForm, Check>> = {
-  mode: oneOf(['incremental', 'full']),
+  mode: oneOf(dispatchModes),
   dryRun: oneOf(['true', 'false']),
   mapping: mustMatch(mappingIdPattern, 'a mapping id: lowercase letters, digits, - and _ (at most 63)'),
   sourceBucket: mustMatch(bucketPattern, 'an S3 bucket name: lowercase letters, digits, . and -'),
@@ -145,14 +159,26 @@ export function checkDispatchForm(config: FerryConfig, form: DispatchForm): Disp
     ok: true,
     selection: {
       mappingId: resolved.id,
-      mode: form.mode === 'full' ? 'full' : 'incremental',
+      mode: runModeOfChoice[dispatchModes.find((choice) => choice === form.mode) ?? 'copy'],
       workers: form.workers ? Number(form.workers) : 1,
       dryRun: form.dryRun === 'true',
     },
   };
 }
 
+function nightlyMappings(config: FerryConfig): MappingConfig[] {
+  return config.mappings.filter((mapping) => mapping.schedule === 'nightly');
+}
+
 /** The ids of the mappings the nightly workflow runs, in file order. */
 export function nightlyMappingIds(config: FerryConfig): string[] {
-  return config.mappings.filter((mapping) => mapping.schedule === 'nightly').map((mapping) => mapping.id);
+  return nightlyMappings(config).map((mapping) => mapping.id);
+}
+
+/**
+ * The run mode of each nightly mapping by id (`mode: sync` runs in sync mode, anything else incremental): the
+ * nightly workflow looks its matrix entry up here.
+ */
+export function nightlyRunModes(config: FerryConfig): Record<string, RunMode> {
+  return Object.fromEntries(nightlyMappings(config).map((mapping) => [mapping.id, mappingRunMode(mapping)]));
 }

@@ -8,7 +8,7 @@ import { PlanSummarizer, type PlanSummary } from '../plan/plan-summary.ts';
 import { plan } from '../plan/planner.ts';
 import { describeReason, planActions, planReasons } from '../plan/reasons.ts';
 import { systemClock } from '../ports/clock.ts';
-import type { CopyRecord, RunMode } from '../ports/ledger.ts';
+import { type CopyRecord, comparesWithDestination, type RunMode } from '../ports/ledger.ts';
 import { renderTable } from '../report/run-summary.ts';
 import { formatBytes } from '../report/units.ts';
 
@@ -33,7 +33,7 @@ export async function planMapping(options: {
   const summarizer = new PlanSummarizer();
   const decisions = plan({
     sourceListing: runtime.source.list({ prefix: mapping.source.prefix }),
-    ...(options.mode === 'incremental'
+    ...(comparesWithDestination(options.mode)
       ? { destinationListing: runtime.destination.list({ prefix: mapping.destination.prefix }) }
       : {}),
     mapping,
@@ -63,7 +63,7 @@ export function renderPlan(mappingId: string, summary: PlanSummary): string {
       describeReason(reason),
     ]);
   return [
-    `Plan for mapping ${mappingId} (dry run: nothing copied)`,
+    `Plan for mapping ${mappingId} (dry run: nothing copied or deleted)`,
     renderTable(['action', 'objects', 'bytes', 'first keys'], actionRows),
     '',
     renderTable(['reason', 'objects', 'bytes', 'meaning'], reasonRows),

@@ -35,6 +35,19 @@ export function compareUtf8(left: string, right: string): number {
   return Buffer.compare(Buffer.from(left, 'utf8'), Buffer.from(right, 'utf8'));
 }
 
+/** A run as startRun creates it: LISTING, every counter zero. */
+function freshRun(run: Pick<RunRecord, 'runId' | 'mappingId' | 'mode' | 'startedAt'>): RunRecord {
+  const counters = {
+    planned: zero,
+    skipped: zero,
+    copied: zero,
+    failed: zero,
+    toDelete: zero,
+    deleted: zero,
+  };
+  return { ...run, listerState: 'LISTING', ...counters };
+}
+
 function uniqueId(label: string): string {
   return `${label}-${randomUUID()}`;
 }
@@ -120,19 +133,7 @@ export function describeLedgerContract(name: string, factory: LedgerFactory): vo
         const runId = uniqueId('run');
         const startedAt = new Date('2025-03-01T10:00:00.123Z');
         const created = await ledger.startRun({ runId, mappingId: 'photos', mode: 'incremental', startedAt });
-        const expected: RunRecord = {
-          runId,
-          mappingId: 'photos',
-          mode: 'incremental',
-          listerState: 'LISTING',
-          startedAt,
-          planned: zero,
-          skipped: zero,
-          copied: zero,
-          failed: zero,
-          toDelete: zero,
-          deleted: zero,
-        };
+        const expected = freshRun({ runId, mappingId: 'photos', mode: 'incremental', startedAt });
         expect(created).toEqual(expected);
         expect(created.checkpoint).toBeUndefined();
         expect(created.listedAt).toBeUndefined();
@@ -657,17 +658,7 @@ export function describeLedgerContract(name: string, factory: LedgerFactory): vo
         const startedAt = new Date('2025-03-01T10:00:00.123Z');
         const created = await ledger.startRun({ runId, mappingId: 'photos', mode: 'sync', startedAt });
         const expected: RunRecord = {
-          runId,
-          mappingId: 'photos',
-          mode: 'sync',
-          listerState: 'LISTING',
-          startedAt,
-          planned: zero,
-          skipped: zero,
-          copied: zero,
-          failed: zero,
-          toDelete: zero,
-          deleted: zero,
+          ...freshRun({ runId, mappingId: 'photos', mode: 'sync', startedAt }),
           deleteState: 'HELD',
         };
         expect(created).toEqual(expected);

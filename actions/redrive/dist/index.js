@@ -100165,8 +100165,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: withControlPlaneClients
 
-// EXTERNAL MODULE: ./worker/src/control/fleet-session.ts + 25 modules
-var fleet_session = __nccwpck_require__(9359);
+// EXTERNAL MODULE: ./worker/src/control/fleet-session.ts + 26 modules
+var fleet_session = __nccwpck_require__(1044);
 // EXTERNAL MODULE: ./worker/src/control/control-clients.ts + 2 modules
 var control_clients = __nccwpck_require__(9152);
 // EXTERNAL MODULE: ./actions/lib/src/input-rules.ts + 1 modules
@@ -100694,7 +100694,7 @@ async function runAction(main) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3218);
 /* harmony import */ var _ferry_worker__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(8902);
-/* harmony import */ var _ferry_worker__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(9359);
+/* harmony import */ var _ferry_worker__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(1044);
 /* harmony import */ var _lib_src_fleet_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4221);
 /* harmony import */ var _lib_src_input_rules_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9995);
 /* harmony import */ var _lib_src_inputs_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9606);
@@ -100952,7 +100952,7 @@ function destroyControlPlaneClients(clients) {
 
 /***/ }),
 
-/***/ 9359:
+/***/ 1044:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -100973,6 +100973,21 @@ const systemClock = {
         await setTimeout(ms, undefined, signal ? { signal } : {});
     },
 };
+
+;// CONCATENATED MODULE: ./worker/src/ports/page.ts
+// Paging a ledger listing: one item more than the page is read, so a last page is known as such and never empty.
+/** How many items to read for a page of `limit`: one more, to know whether another page follows. */
+function pageReadLimit(limit) {
+    if (!Number.isInteger(limit) || limit < 1)
+        throw new RangeError('page limit must be an integer of at least 1');
+    return limit + 1;
+}
+/** The page (at most limit of the items read) and, when another follows, the key it starts after. */
+function pageOf(read, limit, keyOf) {
+    const items = read.slice(0, limit);
+    const last = items.at(-1);
+    return read.length > limit && last !== undefined ? { items, next: keyOf(last) } : { items };
+}
 
 ;// CONCATENATED MODULE: ./worker/src/distributed/dynamodb-item-size.ts
 // DynamoDB's billing arithmetic: an item's size as DynamoDB counts it, and the write units a write of it costs.
@@ -102269,14 +102284,11 @@ function createDynamoDbObjectMemory(options) {
 
 
 
+
 /** Longer than any redelivery can come late: SQS keeps a message 14 days at most. */
 const defaultBatchMarkerTtlSec = 30 * 24 * 60 * 60;
 /** A counter transaction holds the run update and the marker; the rest of its room is for failures. */
 const INLINE_FAILURES = MAX_TRANSACTION_ITEMS - 2;
-function requirePageLimit(limit) {
-    if (!Number.isInteger(limit) || limit < 1)
-        throw new RangeError(`page limit must be an integer of at least 1`);
-}
 /** The run update is always the first item of a counter transaction: its condition failing means no such run. */
 function wasRecorded(result, runId) {
     if (result.written)
@@ -102432,32 +102444,28 @@ function createDynamoDbLedger(options) {
             return recorded;
         },
         async listFailures(runId, page) {
-            requirePageLimit(page.limit);
+            const limit = pageReadLimit(page.limit);
             if (!isLedgerId(runId))
                 return { failures: [] };
-            // One item more than asked tells whether another page follows, so the last page never comes back empty.
             const items = await queryPartition(table, {
                 pk: failuresPartition(runId),
-                limit: page.limit + 1,
+                limit,
                 ...(page.after === undefined ? {} : { after: failureSortKey(page.after).value }),
             });
-            const failures = items.slice(0, page.limit).map(failureFromItem);
-            const last = failures.at(-1);
-            return items.length > page.limit && last !== undefined ? { failures, next: last.key } : { failures };
+            const { items: failures, next } = pageOf(items.map(failureFromItem), page.limit, (each) => each.key);
+            return next === undefined ? { failures } : { failures, next };
         },
         async listHeldDeletes(runId, page) {
-            requirePageLimit(page.limit);
+            const limit = pageReadLimit(page.limit);
             if (!isLedgerId(runId))
                 return { batches: [] };
-            // One batch more than asked tells whether another page follows, so the last page never comes back empty.
             const items = await queryPartition(table, {
                 pk: heldDeletesPartition(runId),
-                limit: page.limit + 1,
+                limit,
                 ...(page.after === undefined ? {} : { after: heldDeletesSortKey(page.after).value }),
             });
-            const batches = items.slice(0, page.limit).map(heldDeletesFromItem);
-            const last = batches.at(-1);
-            return items.length > page.limit && last !== undefined ? { batches, next: last.batchId } : { batches };
+            const { items: batches, next } = pageOf(items.map(heldDeletesFromItem), page.limit, (each) => each.batchId);
+            return next === undefined ? { batches } : { batches, next };
         },
         async settleDeletes(runId, settlement) {
             assertLedgerId('run', runId);
@@ -103454,6 +103462,10 @@ var errors = __nccwpck_require__(5406);
 function toBody(wire) {
     return JSON.stringify(wire).replace(/[\uFFFE\uFFFF]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
 }
+/** Items as they travel: [key, size, etag] each. */
+function itemTuples(items) {
+    return items.map((item) => [item.key, item.size, item.etag]);
+}
 /** Version 1, whole objects (a batch's shared layout, if any, is not carried: see encodeWorkMessages). */
 function encodeWorkBatch(batch) {
     return toBody({
@@ -103461,7 +103473,7 @@ function encodeWorkBatch(batch) {
         r: batch.runId,
         m: batch.mappingId,
         b: batch.batchId,
-        i: batch.items.map((item) => [item.key, item.size, item.etag]),
+        i: itemTuples(batch.items),
     });
 }
 function encodeDeleteBatch(batch) {
@@ -103470,7 +103482,7 @@ function encodeDeleteBatch(batch) {
         r: batch.runId,
         m: batch.mappingId,
         b: batch.batchId,
-        d: batch.items.map((item) => [item.key, item.size, item.etag]),
+        d: itemTuples(batch.items),
     });
 }
 function encodeRangeWork(range) {

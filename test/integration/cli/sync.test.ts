@@ -70,6 +70,9 @@ describe('ferry run --mode sync (embedded)', () => {
       }),
     });
 
+  const syncRun = (configFile: string) =>
+    runFerry(['run', '--config', configFile, '--state', state, '--mode', 'sync', '--no-progress']);
+
   beforeAll(async () => {
     await seed(sourceBucket, destinationBucket);
     config = configWith();
@@ -78,16 +81,7 @@ describe('ferry run --mode sync (embedded)', () => {
 
   test('a guardrail refuses every delete: nothing deleted, the copies made, exit 1 with the reason', async () => {
     const limited = configWith('maxDeleteObjects: 2');
-    const result = await runFerry([
-      'run',
-      '--config',
-      limited,
-      '--state',
-      state,
-      '--mode',
-      'sync',
-      '--no-progress',
-    ]);
+    const result = await syncRun(limited);
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(
       /Deletes refused for mirror: the sync would delete 3 objects \(600 B\), over maxDeleteObjects 2/,
@@ -114,30 +108,12 @@ describe('ferry run --mode sync (embedded)', () => {
   });
 
   test('deletes exactly the objects gone from the source; excluded keys and other prefixes stay', async () => {
-    const result = await runFerry([
-      'run',
-      '--config',
-      config,
-      '--state',
-      state,
-      '--mode',
-      'sync',
-      '--no-progress',
-    ]);
+    const result = await syncRun(config);
     expect(result.stderr).not.toMatch(/error/i);
     expect(result.code, result.stdout).toBe(0);
     expect(result.stdout).toMatch(/\| mirror +\| .+ \| 0 +\| 3 +\| 3 +\| 0 +\|/);
     expect((await listKeys(destination, destinationBucket)).sort()).toEqual([...afterSync].sort());
-    const again = await runFerry([
-      'run',
-      '--config',
-      config,
-      '--state',
-      state,
-      '--mode',
-      'sync',
-      '--no-progress',
-    ]);
+    const again = await syncRun(config);
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/\| mirror +\| .+ \| 0 +\| 3 +\| 0 +\| 0 +\|/);
   });

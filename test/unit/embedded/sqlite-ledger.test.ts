@@ -17,6 +17,14 @@ afterEach(() => {
 const emoji = '\u{1F600}';
 const replacement = '\uFFFD';
 
+/** How SQLite runs a statement: the detail lines of EXPLAIN QUERY PLAN. */
+function queryPlanOf(sql: string | undefined): string[] {
+  return db.connection
+    .prepare(`EXPLAIN QUERY PLAN ${sql}`)
+    .all()
+    .map((row) => String(row.detail));
+}
+
 test('SQLite BINARY collation on TEXT orders by UTF-8 bytes, which JavaScript string comparison does not', () => {
   // The premise: UTF-16 puts the emoji (a surrogate pair, 0xD83D...) before U+FFFD; UTF-8 (F0... vs EF...) after it.
   expect(emoji < replacement).toBe(true);
@@ -81,10 +89,7 @@ test('recalling 500 copies is one statement that looks each key up by primary ke
   const recalled = await ledger.recallCopies('m', keys);
   expect(recalled.size).toBe(500);
   expect(executed).toHaveLength(1);
-  const plan = db.connection
-    .prepare(`EXPLAIN QUERY PLAN ${executed[0]}`)
-    .all()
-    .map((row) => String(row.detail));
+  const plan = queryPlanOf(executed[0]);
   expect(
     plan.some((detail) => /SEARCH copies USING PRIMARY KEY \(mapping_id=\? AND object_key=\?\)/.test(detail)),
   ).toBe(true);
@@ -169,10 +174,7 @@ test('a page of held deletes is one statement that seeks the run and batchId by 
   executed.length = 0;
   await ledger.listHeldDeletes('r', { limit: 10, after: 'b' });
   expect(executed).toHaveLength(1);
-  const plan = db.connection
-    .prepare(`EXPLAIN QUERY PLAN ${executed[0]}`)
-    .all()
-    .map((row) => String(row.detail));
+  const plan = queryPlanOf(executed[0]);
   expect(
     plan.some((detail) => /SEARCH held_deletes USING PRIMARY KEY \(run_id=\? AND batch_id>\?\)/.test(detail)),
   ).toBe(true);

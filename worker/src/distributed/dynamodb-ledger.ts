@@ -11,6 +11,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { FerryError } from '../domain/errors.ts';
 import { type Clock, systemClock } from '../ports/clock.ts';
 import type { HeldDeletes, ObjectMemory, RunLedger, RunRecord } from '../ports/ledger.ts';
+import { pageOf, pageReadLimit } from '../ports/page.ts';
 import { itemSizeBytes } from './dynamodb-item-size.ts';
 import {
   batchMarkerItem,
@@ -75,11 +76,6 @@ export const defaultBatchMarkerTtlSec = 30 * 24 * 60 * 60;
 
 /** A counter transaction holds the run update and the marker; the rest of its room is for failures. */
 export const INLINE_FAILURES = MAX_TRANSACTION_ITEMS - 2;
-
-function requirePageLimit(limit: number): void {
-  if (!Number.isInteger(limit) || limit < 1)
-    throw new RangeError(`page limit must be an integer of at least 1`);
-}
 
 /** The run update is always the first item of a counter transaction: its condition failing means no such run. */
 function wasRecorded(result: TransactionResult, runId: string): boolean {
@@ -255,31 +251,31 @@ export function createDynamoDbLedger(options: DynamoDbLedgerOptions): RunLedger 
     },
 
     async listFailures(runId, page) {
-      requirePageLimit(page.limit);
+      const limit = pageReadLimit(page.limit);
       if (!isLedgerId(runId)) return { failures: [] };
-      // One item more than asked tells whether another page follows, so the last page never comes back empty.
       const items = await queryPartition(table, {
         pk: failuresPartition(runId),
-        limit: page.limit + 1,
+        limit,
         ...(page.after === undefined ? {} : { after: failureSortKey(page.after).value }),
       });
-      const failures = items.slice(0, page.limit).map(failureFromItem);
-      const last = failures.at(-1);
-      return items.length > page.limit && last !== undefined ? { failures, next: last.key } : { failures };
+      const { items: failures, next } = pageOf(items.map(failureFromItem), page.limit, (each) => each.key);
+      return next === undefined ? { failures } : { failures, next };
     },
 
     async listHeldDeletes(runId, page) {
-      requirePageLimit(page.limit);
+      const limit = pageReadLimit(page.limit);
       if (!isLedgerId(runId)) return { batches: [] };
-      // One batch more than asked tells whether another page follows, so the last page never comes back empty.
       const items = await queryPartition(table, {
         pk: heldDeletesPartition(runId),
-        limit: page.limit + 1,
+        limit,
         ...(page.after === undefined ? {} : { after: heldDeletesSortKey(page.after).value }),
       });
-      const batches = items.slice(0, page.limit).map(heldDeletesFromItem);
-      const last = batches.at(-1);
-      return items.length > page.limit && last !== undefined ? { batches, next: last.batchId } : { batches };
+      const { items: batches, next } = pageOf(
+        items.map(heldDeletesFromItem),
+        page.limit,
+        (each) => each.batchId,
+      );
+      return next === undefined ? { batches } : { batches, next };
     },
 
     async settleDeletes(runId, settlement) {

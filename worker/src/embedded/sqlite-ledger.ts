@@ -19,6 +19,7 @@ import {
   type RunRecord,
   runModes,
 } from '../ports/ledger.ts';
+import { pageOf, pageReadLimit } from '../ports/page.ts';
 import {
   enumColumn,
   integerColumn,
@@ -162,11 +163,6 @@ function failureFromRow(row: SqlRow): FailureRecord {
   };
 }
 
-function requirePageLimit(limit: number): void {
-  if (!Number.isInteger(limit) || limit < 1)
-    throw new RangeError(`page limit must be an integer of at least 1`);
-}
-
 export function createSqliteLedger(options: SqliteLedgerOptions): RunLedger & ObjectMemory {
   const { db, clock } = options;
   const nowMs = (): number => clock.now().getTime();
@@ -274,30 +270,23 @@ export function createSqliteLedger(options: SqliteLedgerOptions): RunLedger & Ob
     },
 
     async listFailures(runId, page) {
-      requirePageLimit(page.limit);
-      // One row more than asked tells whether another page follows, so the last page never comes back empty.
-      const limit = page.limit + 1;
+      const limit = pageReadLimit(page.limit);
       const rows =
         page.after === undefined
           ? db.statement(SELECT_FIRST_FAILURES).all({ run_id: runId, limit })
           : db.statement(SELECT_FAILURES_AFTER).all({ run_id: runId, after: page.after, limit });
-      const failures = rows.slice(0, page.limit).map(failureFromRow);
-      const last = failures.at(-1);
-      return rows.length > page.limit && last !== undefined ? { failures, next: last.key } : { failures };
+      const { items: failures, next } = pageOf(rows.map(failureFromRow), page.limit, (each) => each.key);
+      return next === undefined ? { failures } : { failures, next };
     },
 
     async listHeldDeletes(runId, page) {
-      requirePageLimit(page.limit);
-      // One batch more than asked tells whether another page follows, so the last page never comes back empty.
-      const limit = page.limit + 1;
+      const limit = pageReadLimit(page.limit);
       const rows =
         page.after === undefined
           ? db.statement(SELECT_FIRST_HELD).all({ run_id: runId, limit })
           : db.statement(SELECT_HELD_AFTER).all({ run_id: runId, after: page.after, limit });
-      const held = heldFromRows(rows);
-      const batches = held.slice(0, page.limit);
-      const last = batches.at(-1);
-      return held.length > page.limit && last !== undefined ? { batches, next: last.batchId } : { batches };
+      const { items: batches, next } = pageOf(heldFromRows(rows), page.limit, (each) => each.batchId);
+      return next === undefined ? { batches } : { batches, next };
     },
 
     async settleDeletes(runId, settlement) {

@@ -84,6 +84,11 @@ function toBody(wire: WireBatchV1 | WireRangeV2 | WireDeleteV3): string {
   return JSON.stringify(wire).replace(/[\uFFFE\uFFFF]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
 }
 
+/** Items as they travel: [key, size, etag] each. */
+function itemTuples(items: readonly WorkItem[]): [string, number, string][] {
+  return items.map((item) => [item.key, item.size, item.etag]);
+}
+
 /** Version 1, whole objects (a batch's shared layout, if any, is not carried: see encodeWorkMessages). */
 export function encodeWorkBatch(batch: WorkBatch): string {
   return toBody({
@@ -91,7 +96,7 @@ export function encodeWorkBatch(batch: WorkBatch): string {
     r: batch.runId,
     m: batch.mappingId,
     b: batch.batchId,
-    i: batch.items.map((item) => [item.key, item.size, item.etag]),
+    i: itemTuples(batch.items),
   });
 }
 
@@ -101,7 +106,7 @@ export function encodeDeleteBatch(batch: DeleteBatch): string {
     r: batch.runId,
     m: batch.mappingId,
     b: batch.batchId,
-    d: batch.items.map((item) => [item.key, item.size, item.etag]),
+    d: itemTuples(batch.items),
   });
 }
 

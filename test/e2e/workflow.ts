@@ -226,6 +226,7 @@ export async function deployE2eFleet(options: E2eFleetOptions): Promise<E2eFleet
       );
       const awaitRun = await step('await-run', {
         'run-id': startLister.outputs['run-id'] ?? run.runId,
+        'lister-task-arn': startLister.outputs['task-arn'] ?? '',
         interval: '2s',
         'max-wait-minutes': String(awaitMaxWaitMinutes),
         'scale-to-zero': 'true',

@@ -22588,7 +22588,7 @@ __webpack_unused_export__ = DescribeTaskSetsCommand;
 __webpack_unused_export__ = DescribeTaskSetsRequest$;
 __webpack_unused_export__ = DescribeTaskSetsResponse$;
 __webpack_unused_export__ = DescribeTasks$;
-__webpack_unused_export__ = DescribeTasksCommand;
+exports.z8X = DescribeTasksCommand;
 __webpack_unused_export__ = DescribeTasksRequest$;
 __webpack_unused_export__ = DescribeTasksResponse$;
 __webpack_unused_export__ = DesiredStatus;
@@ -100159,7 +100159,7 @@ module.exports = {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3218);
 /* harmony import */ var _ferry_worker__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(5058);
-/* harmony import */ var _ferry_worker__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(6237);
+/* harmony import */ var _ferry_worker__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(1484);
 /* harmony import */ var _ferry_worker__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(1583);
 /* harmony import */ var _ferry_worker__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(3607);
 /* harmony import */ var _lib_src_fleet_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4221);
@@ -100194,6 +100194,7 @@ function runOutputs(result) {
 await (0,_lib_src_run_action_js__WEBPACK_IMPORTED_MODULE_5__/* .runAction */ .C)(async () => {
     const fleet = (0,_lib_src_fleet_js__WEBPACK_IMPORTED_MODULE_1__/* .fleetFromInputs */ .Y)();
     const id = (0,_lib_src_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .requiredInput */ .YF)('run-id', _lib_src_input_rules_js__WEBPACK_IMPORTED_MODULE_2__/* .runId */ .Vz);
+    const listerTaskArn = (0,_lib_src_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .optionalInput */ .$m)('lister-task-arn', _lib_src_input_rules_js__WEBPACK_IMPORTED_MODULE_2__/* .ecsTaskArn */ .Eo);
     const intervalSec = (0,_lib_src_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .requiredInput */ .YF)('interval', _lib_src_input_rules_js__WEBPACK_IMPORTED_MODULE_2__/* .durationSec */ .iP);
     const maxWaitMinutes = (0,_lib_src_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .requiredInput */ .YF)('max-wait-minutes', _lib_src_input_rules_js__WEBPACK_IMPORTED_MODULE_2__/* .nonNegativeInteger */ .dv);
     const failureThreshold = (0,_lib_src_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .requiredInput */ .YF)('failure-threshold', (0,_lib_src_input_rules_js__WEBPACK_IMPORTED_MODULE_2__/* .engineRule */ .Rw)(_ferry_worker__WEBPACK_IMPORTED_MODULE_7__/* .parseFailureThreshold */ .jN));
@@ -100208,6 +100209,9 @@ await (0,_lib_src_run_action_js__WEBPACK_IMPORTED_MODULE_5__/* .runAction */ .C)
             probe: session.probe,
             failureThreshold,
             onProgress: (line) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(line),
+            ...(listerTaskArn !== undefined
+                ? { listerTask: { ecs: session.clients.ecs, fleet: session.fleet.outputs, taskArn: listerTaskArn } }
+                : {}),
             ...(scaleToZero
                 ? {
                     scaleInWhenDone: {
@@ -100348,6 +100352,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Ue: () => (/* binding */ awsRegion),
   zM: () => (/* binding */ input_rules_boolean),
   iP: () => (/* binding */ durationSec),
+  Eo: () => (/* binding */ ecsTaskArn),
   Pb: () => (/* binding */ endpointUrl),
   Rw: () => (/* binding */ engineRule),
   dv: () => (/* binding */ nonNegativeInteger),
@@ -100459,10 +100464,21 @@ const bucketNames = (text) => {
         refuse(text, 'a list of S3 bucket names');
     return names.map(bucketName);
 };
+/** An AWS Region code, as a regular expression source (for Regions and the ARNs that hold one). */
+const regionPattern = '[a-z]{2}(?:-[a-z]+)+-\\d{1,2}';
+const awsRegionPattern = new RegExp(`^${regionPattern}$`);
 /** An AWS Region code such as us-east-1, eu-central-2, cn-north-1 or us-gov-west-1. */
 const awsRegion = (text) => {
-    if (!/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(text))
+    if (!awsRegionPattern.test(text))
         refuse(text, 'an AWS Region (e.g. us-east-1)');
+    return text;
+};
+/** ECS task ARNs, long (`task/<cluster>/<id>`) and old (`task/<id>`) format, in any partition. */
+const ecsTaskArnPattern = new RegExp(`^arn:aws(?:-[a-z]+)*:ecs:${regionPattern}:\\d{12}:task/(?:[A-Za-z0-9_-]{1,255}/)?[A-Za-z0-9-]{1,64}$`);
+/** An ECS task's ARN, as RunTask returns it (start-lister's task-arn output). */
+const ecsTaskArn = (text) => {
+    if (!ecsTaskArnPattern.test(text))
+        refuse(text, 'an ECS task ARN (arn:aws:ecs:<region>:<account>:task/<cluster>/<task id>)');
     return text;
 };
 /** An http(s) URL without credentials, query or fragment: an emulator or a VPC endpoint. */
@@ -100810,7 +100826,7 @@ async function writeJobSummary(markdown) {
 
 /***/ }),
 
-/***/ 6237:
+/***/ 1484:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -100857,7 +100873,7 @@ function refusedDeletes(run) {
         : undefined;
 }
 /** Done means reconciled: the lister finished and everything sent to workers reached a terminal state. */
-function isRunDone(run) {
+function run_progress_isRunDone(run) {
     return run.listerState === 'LISTED' && finished(run).objects >= dispatched(run).objects;
 }
 function remaining(run) {
@@ -100870,6 +100886,192 @@ function remaining(run) {
 
 // EXTERNAL MODULE: ./worker/src/control/failure-threshold.ts
 var failure_threshold = __nccwpck_require__(5058);
+;// CONCATENATED MODULE: ./worker/src/control/lister-outcome.ts
+
+function resumePlanFor(run, runningTaskArn) {
+    if (run === undefined || isRunDone(run))
+        return { kind: 'new' };
+    if (run.listerState === 'LISTED')
+        return { kind: 'attach', run };
+    if (run.listerState === 'LISTING' && runningTaskArn !== undefined)
+        return { kind: 'attach', run, taskArn: runningTaskArn };
+    return { kind: 'restart', run };
+}
+/** Whether a run's lister state means a task should be looked for (only a listing lister can be running). */
+function mayHaveRunningLister(run) {
+    return run !== undefined && !run_progress_isRunDone(run) && run.listerState === 'LISTING';
+}
+function describeStop(task) {
+    const parts = [task.exitCode !== undefined ? `exit code ${task.exitCode}` : 'no exit code'];
+    if (task.stoppedReason)
+        parts.push(task.stoppedReason);
+    if (task.containerReason)
+        parts.push(task.containerReason);
+    return parts.join(', ');
+}
+/**
+ * How a stopped lister did. The ledger's lister state is the first signal (the lister records LISTED only after its
+ * last batch is sent, FAILED with the reason), the container's exit code the second: both must say it worked.
+ */
+function listerOutcome(options) {
+    const { runId, run, task } = options;
+    const stop = describeStop(task);
+    if (run === undefined)
+        return { ok: false, reason: `the lister of run ${runId} stopped (${stop}) before recording the run` };
+    if (run.listerState === 'FAILED')
+        return {
+            ok: false,
+            reason: `the listing of run ${runId} failed: ${run.reason ?? 'no reason recorded'} (${stop})`,
+        };
+    if (run.listerState === 'LISTING') {
+        return {
+            ok: false,
+            reason: `the lister of run ${runId} stopped mid-listing (${stop}); start it again with resume to continue from its checkpoint`,
+        };
+    }
+    if (task.exitCode !== 0)
+        return { ok: false, reason: `run ${runId} is LISTED but its lister task ended badly (${stop})` };
+    return { ok: true };
+}
+/** How ECS says a task stopped: `Essential container in task exited (exit code 2: reason)`. */
+function stoppedInWords(task) {
+    const exit = task.exitCode !== undefined ? `exit code ${task.exitCode}` : 'no exit code';
+    return `${task.stoppedReason ?? 'no reason given'} (${task.containerReason ? `${exit}: ${task.containerReason}` : exit})`;
+}
+/**
+ * While a run is awaited: whether its lister task died, and why. Only a task stopped for good counts, and the run is
+ * the one read after it stopped (the lister writes nothing more). Not in the ledger: it died before recording the run.
+ * Still LISTING with an exit code other than 0: it died mid-listing (a lister that exits 0 recorded LISTED first).
+ * LISTED and FAILED are the ledger's own verdicts: undefined, as for a task that still runs.
+ */
+function diedListerReason(options) {
+    const { runId, run, task } = options;
+    if (!task.stopped)
+        return undefined;
+    if (run === undefined)
+        return `the lister task ${task.taskArn} stopped before recording run ${runId}: ${stoppedInWords(task)}`;
+    if (run.listerState === 'LISTING' && task.exitCode !== 0)
+        return (`the lister task ${task.taskArn} of run ${runId} stopped mid-listing: ${stoppedInWords(task)}; ` +
+            'the next nightly run (or start-lister / ferry start with resume) picks it up from its checkpoint');
+    return undefined;
+}
+
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
+var dist_cjs = __nccwpck_require__(212);
+// EXTERNAL MODULE: ./worker/src/control/aws-error.ts
+var aws_error = __nccwpck_require__(6512);
+;// CONCATENATED MODULE: ./worker/src/control/lister-task.ts
+// The lister as an ECS Fargate task: run it with the run's overrides, find it by run id, read how it stopped.
+
+
+
+/** Set on the tasks Ferry starts (ECS allows up to 36 letters, digits, `-`, `/`, `_`). */
+const listerStartedBy = 'ferry-start';
+const runIdEnvName = 'FERRY_RUN_ID';
+/** The environment the lister container runs with, on top of its task definition's. */
+function listerEnvironment(run) {
+    return [
+        { name: 'FERRY_MAPPING', value: run.mappingId },
+        { name: runIdEnvName, value: run.runId },
+        { name: 'FERRY_MODE', value: run.mode },
+    ];
+}
+/** Starts the lister task for one run; a placement failure ECS reports is an error naming it. */
+async function runListerTask(options) {
+    const { ecs, fleet } = options;
+    const output = await awsCall(`ECS RunTask ${fleet.ClusterName}`, () => ecs.send(new RunTaskCommand({
+        cluster: fleet.ClusterName,
+        taskDefinition: fleet.ListerTaskDefinitionArn,
+        launchType: 'FARGATE',
+        count: 1,
+        startedBy: listerStartedBy,
+        networkConfiguration: {
+            awsvpcConfiguration: {
+                subnets: [...fleet.ListerSubnetIds],
+                securityGroups: [fleet.ListerSecurityGroupId],
+                assignPublicIp: 'ENABLED',
+            },
+        },
+        overrides: {
+            containerOverrides: [{ name: fleet.ListerContainerName, environment: listerEnvironment(options) }],
+        },
+    })));
+    const failures = (output.failures ?? []).map((failure) => `${failure.arn ?? 'task'}: ${failure.reason ?? 'failed'}${failure.detail ? ` (${failure.detail})` : ''}`);
+    const taskArn = output.tasks?.[0]?.taskArn;
+    if (failures.length > 0 || taskArn === undefined) {
+        throw new FerryError('Transient', `ECS RunTask in cluster ${fleet.ClusterName} started no lister for run ${options.runId}: ${failures.join('; ') || 'no task returned'}`);
+    }
+    return taskArn;
+}
+async function describeTasks(ecs, cluster, taskArns) {
+    const tasks = [];
+    for (let start = 0; start < taskArns.length; start += 100) {
+        const output = await (0,aws_error/* awsCall */.u)(`ECS DescribeTasks ${cluster}`, () => ecs.send(new dist_cjs/* DescribeTasksCommand */.z8X({ cluster, tasks: taskArns.slice(start, start + 100) })));
+        tasks.push(...(output.tasks ?? []));
+    }
+    return tasks;
+}
+function runIdOf(task, containerName) {
+    const override = task.overrides?.containerOverrides?.find((container) => container.name === containerName);
+    return override?.environment?.find((variable) => variable.name === runIdEnvName)?.value;
+}
+/** A lister task of that run that ECS still wants running (pending, provisioning or running), if there is one. */
+async function findRunningListerTask(options) {
+    const { ecs, fleet } = options;
+    const taskArns = [];
+    let nextToken;
+    do {
+        const output = await awsCall(`ECS ListTasks ${fleet.ClusterName}`, () => ecs.send(new ListTasksCommand({
+            cluster: fleet.ClusterName,
+            desiredStatus: 'RUNNING',
+            ...(nextToken !== undefined ? { nextToken } : {}),
+        })));
+        taskArns.push(...(output.taskArns ?? []));
+        nextToken = output.nextToken;
+    } while (nextToken !== undefined);
+    const tasks = await describeTasks(ecs, fleet.ClusterName, taskArns);
+    const found = tasks.find((task) => task.desiredStatus === 'RUNNING' && runIdOf(task, fleet.ListerContainerName) === options.runId);
+    return found?.taskArn;
+}
+/** Where the task is now, and how its lister container ended if it has. */
+async function describeListerTask(options) {
+    const { fleet, taskArn } = options;
+    const [task] = await describeTasks(options.ecs, fleet.ClusterName, [taskArn]);
+    if (task === undefined)
+        throw new errors/* FerryError */.lT('Internal', `ECS has no task ${taskArn} in cluster ${fleet.ClusterName}`);
+    const container = task.containers?.find((candidate) => candidate.name === fleet.ListerContainerName);
+    const lastStatus = task.lastStatus ?? 'UNKNOWN';
+    return {
+        taskArn,
+        lastStatus,
+        stopped: lastStatus === 'STOPPED' && task.desiredStatus === 'STOPPED',
+        ...(container?.exitCode !== undefined ? { exitCode: container.exitCode } : {}),
+        ...(task.stoppedReason ? { stoppedReason: task.stoppedReason } : {}),
+        ...(container?.reason ? { containerReason: container.reason } : {}),
+    };
+}
+
+;// CONCATENATED MODULE: ./worker/src/control/lister-watch.ts
+
+
+/**
+ * Reads the run; while it is missing or listing and a lister task is given, describes that task too. A task stopped
+ * for good is final, so the run is read again then (it may have recorded LISTED or FAILED just before stopping), and
+ * judged by diedListerReason.
+ */
+async function readRunWatchingLister(options) {
+    const { ledger, runId, lister } = options;
+    const run = await ledger.getRun(runId);
+    if (lister === undefined || !(run === undefined || mayHaveRunningLister(run)))
+        return { run };
+    const task = await describeListerTask(lister);
+    if (!task.stopped)
+        return { run, listerStatus: task.lastStatus };
+    const final = await ledger.getRun(runId);
+    const listerDied = diedListerReason({ runId, run: final, task });
+    return { run: final, listerStatus: task.lastStatus, ...(listerDied !== undefined ? { listerDied } : {}) };
+}
+
 ;// CONCATENATED MODULE: ./worker/src/control/poll.ts
 /**
  * Checks at once, then after every interval, until check returns a value or the deadline passes. The last check is
@@ -100905,7 +101107,7 @@ var units = __nccwpck_require__(6224);
 function phaseOf(run) {
     if (run.listerState === 'FAILED')
         return 'failed-listing';
-    if (isRunDone(run))
+    if (run_progress_isRunDone(run))
         return 'done';
     return run.listerState === 'LISTING' ? 'listing' : 'copying';
 }
@@ -100917,7 +101119,7 @@ function rateAndEta(run, now) {
     const etaMs = run.listerState !== 'LISTED' || bytesPerSec === 0
         ? Number.POSITIVE_INFINITY
         : (left / bytesPerSec) * 1000;
-    return { bytesPerSec, etaMs: isRunDone(run) ? 0 : etaMs };
+    return { bytesPerSec, etaMs: run_progress_isRunDone(run) ? 0 : etaMs };
 }
 /** A sync run's deletes: found, and deleted; the state says whether they were released or refused. */
 function deleteRows(run, row) {
@@ -101014,12 +101216,13 @@ var worker_group = __nccwpck_require__(8684);
 
 
 
+
 const defaultAwaitPollMs = 60_000;
 const defaultAwaitMaxWaitMinutes = 330;
 const defaultMissingRunGraceMinutes = 15;
 /** Over: reconciled done, or the listing failed (nothing more will be planned). */
 function isOver(run) {
-    return isRunDone(run) || run.listerState === 'FAILED';
+    return run_progress_isRunDone(run) || run.listerState === 'FAILED';
 }
 function verdict(run, threshold) {
     if (run.listerState === 'FAILED')
@@ -101028,11 +101231,24 @@ function verdict(run, threshold) {
         return `${run.failed.objects} objects failed, more than the ${(0,failure_threshold/* describeThreshold */.d9)(threshold)} allowed`;
     return refusedDeletes(run);
 }
+/** While the run is not in the ledger: an error once its lister died or the grace is over, else a progress line. */
+function missingRunLine(options) {
+    const { runId, listerDied, listerStatus } = options;
+    if (listerDied !== undefined)
+        throw new errors/* FerryError */.lT('Internal', listerDied);
+    const task = listerStatus === undefined ? undefined : `its lister task is ${listerStatus}`;
+    if (options.waitedMs >= options.graceMs) {
+        const note = task === undefined ? '' : ` (${task})`;
+        throw new errors/* FerryError */.lT('Config', `run ${runId} is not in the ledger: was its lister started?${note}`);
+    }
+    return `${options.now.toISOString().slice(11, 19)}Z ${runId}: not in the ledger yet (${task ?? 'its lister is starting'})`;
+}
 /**
  * Polls the ledger every interval until the run is reconciled done (the lister finished and every planned object was
  * copied or failed) or its listing failed, reporting a progress line each time. The deadline returns still-running
  * with the samples so far: awaiting again later picks the same run up. Once over: failed when the listing failed or
- * failed objects exceed the threshold, else succeeded; workers scaled to 0 if asked.
+ * failed objects exceed the threshold, else succeeded; workers scaled to 0 if asked. Given the lister task, a lister
+ * that died ends the wait at once: an error when it never recorded the run, a failed run when it stopped mid-listing.
  */
 async function awaitRun(options) {
     const { ledger, runId } = options;
@@ -101047,26 +101263,33 @@ async function awaitRun(options) {
         deadlineMs: deadlineAfterMinutes(clock, options.maxWaitMinutes ?? defaultAwaitMaxWaitMinutes),
         check: async () => {
             const now = clock.now();
-            const run = await ledger.getRun(runId);
+            const { run, listerDied, listerStatus } = await readRunWatchingLister({
+                ledger,
+                runId,
+                ...(options.listerTask ? { lister: options.listerTask } : {}),
+            });
             if (run === undefined) {
-                if (now.getTime() - startMs >= graceMs)
-                    throw new errors/* FerryError */.lT('Config', `run ${runId} is not in the ledger: was its lister started?`);
-                options.onProgress?.(`${now.toISOString().slice(11, 19)}Z ${runId}: not in the ledger yet (its lister is starting)`);
+                const waitedMs = now.getTime() - startMs;
+                // Computed first: it throws when the wait is over, with or without onProgress.
+                const line = missingRunLine({ runId, now, waitedMs, graceMs, listerDied, listerStatus });
+                options.onProgress?.(line);
                 return undefined;
             }
             latest = run;
             const sample = sampleOf(run, now, (await options.probe?.read()) ?? {});
             options.onProgress?.(progressLine(run, sample, samples.at(-1)), sample);
             samples.push(sample);
-            return isOver(run) ? run : undefined;
+            if (listerDied !== undefined)
+                return { run, listerDied };
+            return isOver(run) ? { run } : undefined;
         },
     });
     if (!poll.done)
         return { state: 'still-running', ...(latest ? { run: latest } : {}), samples };
-    const run = poll.value;
+    const { run, listerDied } = poll.value;
     const failures = run.failed.objects > 0 ? await readFailures(ledger, runId, options.maxFailuresRead ?? 1000) : [];
     const scaleIn = options.scaleInWhenDone ? await (0,worker_group/* scaleInWhenIdle */.Ce)(options.scaleInWhenDone) : {};
-    const reason = verdict(run, options.failureThreshold ?? failure_threshold/* noFailuresAllowed */.HE);
+    const reason = listerDied ?? verdict(run, options.failureThreshold ?? failure_threshold/* noFailuresAllowed */.HE);
     return {
         state: reason === undefined ? 'succeeded' : 'failed',
         run,

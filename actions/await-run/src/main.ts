@@ -8,8 +8,15 @@ import {
   renderRunReport,
 } from '@ferry/worker';
 import { fleetFromInputs, withFleet } from '../../lib/src/fleet.ts';
-import { boolean, durationSec, engineRule, nonNegativeInteger, runId } from '../../lib/src/input-rules.ts';
-import { requiredInput } from '../../lib/src/inputs.ts';
+import {
+  boolean,
+  durationSec,
+  ecsTaskArn,
+  engineRule,
+  nonNegativeInteger,
+  runId,
+} from '../../lib/src/input-rules.ts';
+import { optionalInput, requiredInput } from '../../lib/src/inputs.ts';
 import { setOutputs } from '../../lib/src/outputs.ts';
 import { runAction } from '../../lib/src/run-action.ts';
 import { writeJobSummary } from '../../lib/src/summary.ts';
@@ -32,6 +39,7 @@ function runOutputs(result: AwaitRunResult): Record<string, string | number> {
 await runAction(async () => {
   const fleet = fleetFromInputs();
   const id = requiredInput('run-id', runId);
+  const listerTaskArn = optionalInput('lister-task-arn', ecsTaskArn);
   const intervalSec = requiredInput('interval', durationSec);
   const maxWaitMinutes = requiredInput('max-wait-minutes', nonNegativeInteger);
   const failureThreshold = requiredInput('failure-threshold', engineRule(parseFailureThreshold));
@@ -47,6 +55,9 @@ await runAction(async () => {
       probe: session.probe,
       failureThreshold,
       onProgress: (line) => core.info(line),
+      ...(listerTaskArn !== undefined
+        ? { listerTask: { ecs: session.clients.ecs, fleet: session.fleet.outputs, taskArn: listerTaskArn } }
+        : {}),
       ...(scaleToZero
         ? {
             scaleInWhenDone: {

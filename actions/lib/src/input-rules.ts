@@ -88,9 +88,25 @@ export const bucketNames: InputRule<string[]> = (text) => {
   return names.map(bucketName);
 };
 
+/** An AWS Region code, as a regular expression source (for Regions and the ARNs that hold one). */
+const regionPattern = '[a-z]{2}(?:-[a-z]+)+-\\d{1,2}';
+const awsRegionPattern = new RegExp(`^${regionPattern}$`);
+
 /** An AWS Region code such as us-east-1, eu-central-2, cn-north-1 or us-gov-west-1. */
 export const awsRegion: InputRule<string> = (text) => {
-  if (!/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(text)) refuse(text, 'an AWS Region (e.g. us-east-1)');
+  if (!awsRegionPattern.test(text)) refuse(text, 'an AWS Region (e.g. us-east-1)');
+  return text;
+};
+
+/** ECS task ARNs, long (`task/<cluster>/<id>`) and old (`task/<id>`) format, in any partition. */
+const ecsTaskArnPattern = new RegExp(
+  `^arn:aws(?:-[a-z]+)*:ecs:${regionPattern}:\\d{12}:task/(?:[A-Za-z0-9_-]{1,255}/)?[A-Za-z0-9-]{1,64}$`,
+);
+
+/** An ECS task's ARN, as RunTask returns it (start-lister's task-arn output). */
+export const ecsTaskArn: InputRule<string> = (text) => {
+  if (!ecsTaskArnPattern.test(text))
+    refuse(text, 'an ECS task ARN (arn:aws:ecs:<region>:<account>:task/<cluster>/<task id>)');
   return text;
 };
 

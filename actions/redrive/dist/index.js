@@ -100253,7 +100253,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Qx: () => (/* binding */ stackName)
 });
 
-// UNUSED EXPORTS: bucketName, bucketNames, durationSec, engineRule, nonNegativeInteger, oneOf, positiveInteger, quoted, runMode, stackParameters, workspaceFile
+// UNUSED EXPORTS: bucketName, bucketNames, durationSec, ecsTaskArn, engineRule, nonNegativeInteger, oneOf, positiveInteger, quoted, runMode, stackParameters, workspaceFile
 
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
@@ -100357,10 +100357,21 @@ const bucketNames = (text) => {
         refuse(text, 'a list of S3 bucket names');
     return names.map(bucketName);
 };
+/** An AWS Region code, as a regular expression source (for Regions and the ARNs that hold one). */
+const regionPattern = '[a-z]{2}(?:-[a-z]+)+-\\d{1,2}';
+const awsRegionPattern = new RegExp(`^${regionPattern}$`);
 /** An AWS Region code such as us-east-1, eu-central-2, cn-north-1 or us-gov-west-1. */
 const awsRegion = (text) => {
-    if (!/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(text))
+    if (!awsRegionPattern.test(text))
         refuse(text, 'an AWS Region (e.g. us-east-1)');
+    return text;
+};
+/** ECS task ARNs, long (`task/<cluster>/<id>`) and old (`task/<id>`) format, in any partition. */
+const ecsTaskArnPattern = new RegExp(`^arn:aws(?:-[a-z]+)*:ecs:${regionPattern}:\\d{12}:task/(?:[A-Za-z0-9_-]{1,255}/)?[A-Za-z0-9-]{1,64}$`);
+/** An ECS task's ARN, as RunTask returns it (start-lister's task-arn output). */
+const ecsTaskArn = (text) => {
+    if (!ecsTaskArnPattern.test(text))
+        refuse(text, 'an ECS task ARN (arn:aws:ecs:<region>:<account>:task/<cluster>/<task id>)');
     return text;
 };
 /** An http(s) URL without credentials, query or fragment: an emulator or a VPC endpoint. */

@@ -102713,7 +102713,7 @@ function fleetFromInputs() {
 /* harmony export */   yu: () => (/* binding */ mappingId),
 /* harmony export */   zM: () => (/* binding */ boolean)
 /* harmony export */ });
-/* unused harmony exports quoted, engineRule, bucketName, bucketNames, positiveInteger, oneOf, workspaceFile, stackParameters */
+/* unused harmony exports quoted, engineRule, bucketName, bucketNames, ecsTaskArn, positiveInteger, oneOf, workspaceFile, stackParameters */
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _ferry_worker__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5406);
@@ -102795,10 +102795,21 @@ const bucketNames = (text) => {
         refuse(text, 'a list of S3 bucket names');
     return names.map(bucketName);
 };
+/** An AWS Region code, as a regular expression source (for Regions and the ARNs that hold one). */
+const regionPattern = '[a-z]{2}(?:-[a-z]+)+-\\d{1,2}';
+const awsRegionPattern = new RegExp(`^${regionPattern}$`);
 /** An AWS Region code such as us-east-1, eu-central-2, cn-north-1 or us-gov-west-1. */
 const awsRegion = (text) => {
-    if (!/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(text))
+    if (!awsRegionPattern.test(text))
         refuse(text, 'an AWS Region (e.g. us-east-1)');
+    return text;
+};
+/** ECS task ARNs, long (`task/<cluster>/<id>`) and old (`task/<id>`) format, in any partition. */
+const ecsTaskArnPattern = new RegExp(`^arn:aws(?:-[a-z]+)*:ecs:${regionPattern}:\\d{12}:task/(?:[A-Za-z0-9_-]{1,255}/)?[A-Za-z0-9-]{1,64}$`);
+/** An ECS task's ARN, as RunTask returns it (start-lister's task-arn output). */
+const ecsTaskArn = (text) => {
+    if (!ecsTaskArnPattern.test(text))
+        refuse(text, 'an ECS task ARN (arn:aws:ecs:<region>:<account>:task/<cluster>/<task id>)');
     return text;
 };
 /** An http(s) URL without credentials, query or fragment: an emulator or a VPC endpoint. */
@@ -103353,6 +103364,28 @@ function listerOutcome(options) {
     if (task.exitCode !== 0)
         return { ok: false, reason: `run ${runId} is LISTED but its lister task ended badly (${stop})` };
     return { ok: true };
+}
+/** How ECS says a task stopped: `Essential container in task exited (exit code 2: reason)`. */
+function stoppedInWords(task) {
+    const exit = task.exitCode !== undefined ? `exit code ${task.exitCode}` : 'no exit code';
+    return `${task.stoppedReason ?? 'no reason given'} (${task.containerReason ? `${exit}: ${task.containerReason}` : exit})`;
+}
+/**
+ * While a run is awaited: whether its lister task died, and why. Only a task stopped for good counts, and the run is
+ * the one read after it stopped (the lister writes nothing more). Not in the ledger: it died before recording the run.
+ * Still LISTING with an exit code other than 0: it died mid-listing (a lister that exits 0 recorded LISTED first).
+ * LISTED and FAILED are the ledger's own verdicts: undefined, as for a task that still runs.
+ */
+function diedListerReason(options) {
+    const { runId, run, task } = options;
+    if (!task.stopped)
+        return undefined;
+    if (run === undefined)
+        return `the lister task ${task.taskArn} stopped before recording run ${runId}: ${stoppedInWords(task)}`;
+    if (run.listerState === 'LISTING' && task.exitCode !== 0)
+        return (`the lister task ${task.taskArn} of run ${runId} stopped mid-listing: ${stoppedInWords(task)}; ` +
+            'the next nightly run (or start-lister / ferry start with resume) picks it up from its checkpoint');
+    return undefined;
 }
 
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecs/dist-cjs/index.js

@@ -1,7 +1,10 @@
 // awaitRun against a DynamoDB ledger and a fleet stand-in on moto, on a manual clock: a run from listing to done,
-// the deadline, the failure threshold, scaling in, and the report built from what it returns.
+// the deadline, the failure threshold, scaling in, the report built from what it returns, and the lister task watched
+// on moto's ECS (through the ECS facade for the exit codes moto does not report).
+import { type ECSClient, StopTaskCommand } from '@aws-sdk/client-ecs';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { createEcsClient } from '../../../worker/src/aws/clients.ts';
 import {
   type AwaitRunOptions,
   type AwaitRunResult,
@@ -10,11 +13,16 @@ import {
 import { destroyControlPlaneClients } from '../../../worker/src/control/control-clients.ts';
 import type { FleetDescription } from '../../../worker/src/control/fleet-outputs.ts';
 import { createFleetProbe } from '../../../worker/src/control/fleet-probe.ts';
+import { runListerTask } from '../../../worker/src/control/lister-task.ts';
 import { renderRunReport } from '../../../worker/src/control/run-report.ts';
 import { describeWorkerGroup, scaleWorkers } from '../../../worker/src/control/worker-group.ts';
 import { createDynamoDbLedger } from '../../../worker/src/distributed/dynamodb-ledger.ts';
 import { createSqsWorkQueue } from '../../../worker/src/distributed/sqs-work-queue.ts';
 import type { FailureRecord, RunLedger } from '../../../worker/src/ports/ledger.ts';
+import { motoClientOptions, motoEndpoint } from '../../support/aws.ts';
+import { controlPlaneEnv } from '../../support/distributed-run.ts';
+import { type EcsFacade, startEcsFacade } from '../../support/ecs-facade.ts';
+import { runFerry } from '../../support/ferry-cli.ts';
 import { createManualClock, type ManualClock } from '../../support/manual-clock.ts';
 import { createFleetStandIn, motoControlPlane, untilSleeping } from './control-fixture.ts';
 
@@ -231,5 +239,184 @@ describe('awaitRun on moto', () => {
     await expect(result).rejects.toThrow(`run missing-${process.pid} is not in the ledger`);
     expect(lines).toHaveLength(2);
     expect(lines[0]).toContain('not in the ledger yet');
+  });
+});
+
+describe('awaitRun with the lister task', () => {
+  const essentialExited = 'Essential container in task exited';
+  /** The exit code each stopped lister container had, as the facade reports it (moto says 0 whatever happened). */
+  const exitCodes = new Map<string, number>();
+  let facade: EcsFacade;
+  let ecs: ECSClient;
+  beforeAll(async () => {
+    facade = await startEcsFacade({
+      upstreamUrl: inject('motoSource'),
+      lookup: (taskArn) => {
+        const exitCode = exitCodes.get(taskArn);
+        return exitCode === undefined
+          ? undefined
+          : { name: fleet.outputs.ListerContainerName, lastStatus: 'STOPPED', exitCode };
+      },
+    });
+    ecs = createEcsClient(motoEndpoint(facade.url, 'ecs-facade'), motoClientOptions);
+  });
+  afterAll(async () => {
+    ecs.destroy();
+    await facade.stop();
+  });
+
+  let listers = 0;
+  /** A run id, and its lister task started on moto (which runs nothing: the test plays the lister). */
+  async function startLister(): Promise<{ runId: string; taskArn: string }> {
+    listers += 1;
+    const runId = `await-lister-${process.pid}-${listers}`;
+    const taskArn = await runListerTask({
+      ecs: clients.ecs,
+      fleet: fleet.outputs,
+      mappingId: 'media',
+      runId,
+      mode: 'incremental',
+    });
+    return { runId, taskArn };
+  }
+
+  /** Stops the task as ECS does when its container exits with that code. */
+  async function exitTask(taskArn: string, exitCode: number): Promise<void> {
+    await clients.ecs.send(
+      new StopTaskCommand({ cluster: fleet.outputs.ClusterName, task: taskArn, reason: essentialExited }),
+    );
+    exitCodes.set(taskArn, exitCode);
+  }
+
+  const watching = (taskArn: string) => ({ listerTask: { ecs, fleet: fleet.outputs, taskArn } });
+
+  test('a task that stopped before recording the run fails at once with its reason and exit code', async () => {
+    const start = new Date('2026-03-01T02:00:00Z');
+    const clock = createManualClock(start);
+    const { runId, taskArn } = await startLister();
+    await exitTask(taskArn, 2);
+
+    const { result, lines } = follow(clock, { runId, ...watching(taskArn) });
+    await expect(result).rejects.toThrow(
+      `the lister task ${taskArn} stopped before recording run ${runId}: ${essentialExited} (exit code 2)`,
+    );
+    expect(clock.now()).toEqual(start);
+    expect(clock.sleepers).toBe(0);
+    expect(lines).toEqual([]);
+  });
+
+  test('while the task runs the wait goes on; once it stops, the next poll fails, well before the grace', async () => {
+    const clock = createManualClock(new Date('2026-03-01T03:00:00Z'));
+    const { runId, taskArn } = await startLister();
+
+    const { result, lines } = follow(clock, { runId, ...watching(taskArn) });
+    await thenPoll(clock, async () => undefined);
+    await thenPoll(clock, () => exitTask(taskArn, 1));
+    await expect(result).rejects.toThrow(`the lister task ${taskArn} stopped before recording run ${runId}`);
+    expect(clock.now()).toEqual(new Date('2026-03-01T03:02:00Z'));
+    expect(lines).toHaveLength(2);
+    for (const line of lines) expect(line).toMatch(/: not in the ledger yet \(its lister task is [A-Z]+\)$/);
+    expect(lines.join('\n')).not.toContain('STOPPED');
+  });
+
+  test('a task still running when the grace is over: the grace error, naming its status', async () => {
+    const clock = createManualClock(new Date('2026-03-01T04:00:00Z'));
+    const { runId, taskArn } = await startLister();
+
+    const { result, lines } = follow(clock, { runId, ...watching(taskArn), missingRunGraceMinutes: 3 });
+    for (let polls = 0; polls < 3; polls += 1) await thenPoll(clock, async () => undefined);
+    await expect(result).rejects.toThrow(
+      new RegExp(
+        `^run ${runId} is not in the ledger: was its lister started\\? \\(its lister task is [A-Z]+\\)$`,
+      ),
+    );
+    expect(clock.now()).toEqual(new Date('2026-03-01T04:03:00Z'));
+    expect(lines).toHaveLength(3);
+    await exitTask(taskArn, 0);
+  });
+
+  test('a task that stopped mid-listing with a non-zero exit fails the run, saying a re-run resumes it', async () => {
+    const clock = createManualClock(new Date('2026-03-01T05:00:00Z'));
+    const { runId, taskArn } = await startLister();
+    await ledger.startRun({ runId, mappingId: 'media', mode: 'incremental', startedAt: clock.now() });
+    await ledger.recordPlanned(runId, {
+      batchId: 'p1',
+      planned: { objects: 5, bytes: 50 },
+      skipped: { objects: 0, bytes: 0 },
+    });
+
+    const { result, lines } = follow(clock, { runId, ...watching(taskArn) });
+    await thenPoll(clock, () => exitTask(taskArn, 137));
+    const outcome = await result;
+    expect(outcome).toMatchObject({
+      state: 'failed',
+      run: { listerState: 'LISTING', planned: { objects: 5 } },
+      reason:
+        `the lister task ${taskArn} of run ${runId} stopped mid-listing: ${essentialExited} (exit code 137); ` +
+        'the next nightly run (or start-lister / ferry start with resume) picks it up from its checkpoint',
+    });
+    expect(outcome.samples).toHaveLength(2);
+    expect(lines).toHaveLength(2);
+    expect(clock.now()).toEqual(new Date('2026-03-01T05:01:00Z'));
+  });
+
+  test('a lister that recorded LISTED and exited 0 is no failure: the wait goes on until the run is done', async () => {
+    const clock = createManualClock(new Date('2026-03-01T06:00:00Z'));
+    const { runId, taskArn } = await startLister();
+    await ledger.startRun({ runId, mappingId: 'media', mode: 'incremental', startedAt: clock.now() });
+
+    const { result } = follow(clock, { runId, ...watching(taskArn) });
+    await thenPoll(clock, async () => {
+      await ledger.recordPlanned(runId, {
+        batchId: 'p1',
+        planned: { objects: 2, bytes: 20 },
+        skipped: { objects: 0, bytes: 0 },
+      });
+      await ledger.setListerState(runId, 'LISTED');
+      await exitTask(taskArn, 0);
+    });
+    await thenPoll(clock, () =>
+      ledger.recordOutcome(runId, {
+        batchId: 'c1',
+        copied: { objects: 2, bytes: 20 },
+        failed: { objects: 0, bytes: 0 },
+        failures: [],
+      }),
+    );
+    const outcome = await result;
+    expect(outcome.state).toBe('succeeded');
+    expect(outcome.samples.map((sample) => sample.copied.objects)).toEqual([0, 0, 2]);
+  });
+
+  test('without the task ARN nothing changes: a stopped lister is waited for until the grace is over', async () => {
+    const clock = createManualClock(new Date('2026-03-01T07:00:00Z'));
+    const { runId, taskArn } = await startLister();
+    await exitTask(taskArn, 2);
+
+    const { result, lines } = follow(clock, { runId, missingRunGraceMinutes: 2 });
+    await thenPoll(clock, async () => undefined);
+    await thenPoll(clock, async () => undefined);
+    await expect(result).rejects.toThrow(`run ${runId} is not in the ledger: was its lister started?`);
+    expect(clock.now()).toEqual(new Date('2026-03-01T07:02:00Z'));
+    expect(lines).toEqual([
+      `07:00:00Z ${runId}: not in the ledger yet (its lister is starting)`,
+      `07:01:00Z ${runId}: not in the ledger yet (its lister is starting)`,
+    ]);
+  });
+
+  test('ferry await with FERRY_LISTER_TASK of a stopped lister: exit 1 at once, with the reason', async () => {
+    const { runId, taskArn } = await startLister();
+    await exitTask(taskArn, 0);
+    const result = await runFerry(['await', '--run-id', runId], {
+      env: {
+        ...controlPlaneEnv(inject('motoSource')),
+        FERRY_STACK: fleet.stackName,
+        FERRY_LISTER_TASK: taskArn,
+      },
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      `ferry: the lister task ${taskArn} stopped before recording run ${runId}: ${essentialExited} (exit code 0)`,
+    );
   });
 });

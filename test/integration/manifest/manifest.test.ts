@@ -1,5 +1,6 @@
-// The per-object manifest against moto: two fleet workers, a worker stopped by SIGTERM, and `ferry run`.
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+// The per-object manifest against moto: two fleet workers, a sync run's deletes, a worker stopped by SIGTERM, and
+// `ferry run`.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import pLimit from 'p-limit';
@@ -11,10 +12,13 @@ import { readManifest } from '../../../worker/src/manifest/manifest-reader.ts';
 import { createS3ObjectStore } from '../../../worker/src/storage/s3-object-store.ts';
 import { motoClientOptions, motoEndpoint, testS3, uniqueBucket } from '../../support/aws.ts';
 import { distributedRun, waitForRun } from '../../support/distributed-run.ts';
+import { startFaultProxy } from '../../support/fault-proxy.ts';
 import { mappingYaml, runFerry, tempDir, writeConfig } from '../../support/ferry-cli.ts';
 import { bytesFor, createBucket, listKeys, putObject } from '../../support/objects.ts';
 
 const MiB = 1024 * 1024;
+const ACCESS_DENIED_XML =
+  '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>';
 const controlUrl = inject('motoSource');
 const destinationUrl = inject('motoDestination');
 const source = testS3(controlUrl);
@@ -55,6 +59,13 @@ async function manifestOf(options: {
   });
   const byKey = new Map([...read.objects.values()].map((line) => [line.key, line]));
   return { byKey, parts: read.parts, linesRead: read.linesRead };
+}
+
+/** `ferry manifest --format json`: the deduped totals. */
+interface ManifestTotalsJson {
+  objects: number;
+  byOutcome: Record<string, { objects: number; bytes: number }>;
+  failuresByClass: Record<string, number>;
 }
 
 describe('the manifest', () => {
@@ -159,11 +170,7 @@ describe('the manifest', () => {
     const run = await ledger().getRun('run-mf');
     const report = await ferry(['manifest', '--run-id', 'run-mf', '--manifest', url, '--format', 'json']);
     expect(report.code, report.stderr).toBe(0);
-    const totals = JSON.parse(report.stdout) as {
-      objects: number;
-      byOutcome: Record<string, { objects: number; bytes: number }>;
-      failuresByClass: Record<string, number>;
-    };
+    const totals = JSON.parse(report.stdout) as ManifestTotalsJson;
     expect(totals.objects).toBe(151);
     expect(totals.byOutcome.copied).toEqual(run?.copied);
     expect(totals.byOutcome.failed).toEqual(run?.failed);
@@ -177,6 +184,111 @@ describe('the manifest', () => {
     const missing = await ferry(['manifest', '--run-id', 'run-nope', '--manifest', url]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/no manifest parts for run run-nope/);
+  });
+
+  test("a sync run: every delete in the manifest under its source key, a refused batch as failed; totals equal the ledger's", async () => {
+    // More copies than one copy batch (100) between two groups of deletes: the lister holds them in separate batches.
+    const keep = Array.from({ length: 110 }, (_, i) => `sync/keep/${String(i).padStart(3, '0')}`);
+    await seed(sourceBucket, keep, (i) => 200 + i);
+    const gone = [
+      ...Array.from({ length: 12 }, (_, i) => `sync-out/a-gone/${String(i).padStart(2, '0')}`),
+      ...Array.from({ length: 12 }, (_, i) => `sync-out/z-gone/${String(i).padStart(2, '0')}`),
+      'sync-out/z-gone/ünï cödé 😀+1.bin',
+    ];
+    for (const [i, key] of gone.entries()) {
+      await putObject(destination, { bucket: destinationBucket, key, body: bytesFor(key, 50 + i * 7) });
+    }
+    const listedGone = await entries(destinationUrl, destinationBucket, 'sync-out/');
+    expect(listedGone.size).toBe(gone.length);
+    const sourceKeyOf = (destinationKey: string) => `sync/${destinationKey.slice('sync-out/'.length)}`;
+
+    // The destination through a proxy that refuses the first DeleteObjects request: that batch fails for good.
+    const proxy = await startFaultProxy(destinationUrl);
+    const url = `s3://${artifacts}/sync-manifests/`;
+    try {
+      const syncConfig = writeConfig({
+        dir: mkdtempSync(join(dir, 'sync-')),
+        sourceUrl: controlUrl,
+        destinationUrl: proxy.url,
+        mappingsYaml: mapping('sync', 'sync/', 'sync-out/'),
+      });
+      const refused = proxy.failNext({
+        method: 'POST',
+        query: { delete: true },
+        count: 1,
+        status: 403,
+        body: ACCESS_DENIED_XML,
+      });
+      const listed = await ferry([
+        ...fleet.listArgs({ config: syncConfig, mapping: 'sync', runId: 'run-sync' }),
+        '--mode',
+        'sync',
+      ]);
+      expect(listed.code, listed.stderr).toBe(0);
+      expect(await ledger().getRun('run-sync')).toMatchObject({
+        deleteState: 'RELEASED',
+        toDelete: { objects: gone.length },
+      });
+      const workers = [1, 2].map(() => worker(['--exit-when-idle', '6', '--manifest', url], syncConfig));
+      for (const result of await Promise.all(workers.map((each) => each.done))) {
+        expect(result.code, result.stderr).toBe(0);
+        expect(result.stderr).not.toMatch(/manifest\.part-(failed|dropped)/);
+      }
+      expect(await refused.seen()).toHaveLength(1);
+    } finally {
+      await proxy.stop();
+    }
+
+    const run = await ledger().getRun('run-sync');
+    const { failures } = await ledger().listFailures('run-sync', { limit: 1000 });
+    const refusedKeys = new Set(failures.map((failure) => failure.key));
+    // Both kinds happened: one batch refused, the other deleted.
+    expect(run?.deleted.objects).toBeGreaterThan(0);
+    expect(run?.failed.objects).toBeGreaterThan(0);
+    expect(run?.failed.objects).toBe(refusedKeys.size);
+    expect(run?.copied.objects).toBe(keep.length);
+    expect((await listKeys(destination, destinationBucket, 'sync-out/')).sort()).toEqual(
+      [...keep.map((key) => `sync-out/${key.slice('sync/'.length)}`), ...refusedKeys].sort(),
+    );
+
+    const { byKey } = await manifestOf({
+      url: controlUrl,
+      bucket: artifacts,
+      prefix: 'sync-manifests/',
+      runId: 'run-sync',
+    });
+    expect([...byKey.keys()].sort()).toEqual([...keep, ...gone.map(sourceKeyOf)].sort());
+    for (const key of keep)
+      expect(byKey.get(key), key).toMatchObject({ outcome: 'copied', mappingId: 'sync' });
+    for (const [destinationKey, listedEntry] of listedGone) {
+      const line = byKey.get(sourceKeyOf(destinationKey));
+      const asListed = { destinationKey, size: listedEntry.size, destinationEtag: listedEntry.etag };
+      if (refusedKeys.has(destinationKey)) {
+        expect(line, destinationKey).toMatchObject({
+          ...asListed,
+          outcome: 'failed',
+          errorClass: 'AccessDenied',
+          attempts: 1,
+          error: expect.stringMatching(/delete refused: .*Access Denied/),
+        });
+      } else {
+        expect(line, destinationKey).toMatchObject({ ...asListed, outcome: 'deleted' });
+        expect(line?.errorClass).toBeUndefined();
+      }
+      // A delete has no source object, so no source ETag.
+      expect(line && 'sourceEtag' in line, destinationKey).toBe(false);
+    }
+
+    const report = await ferry(['manifest', '--run-id', 'run-sync', '--manifest', url, '--format', 'json']);
+    expect(report.code, report.stderr).toBe(0);
+    const totals = JSON.parse(report.stdout) as ManifestTotalsJson;
+    expect(totals.objects).toBe(keep.length + gone.length);
+    expect(totals.byOutcome.copied).toEqual(run?.copied);
+    expect(totals.byOutcome.deleted).toEqual(run?.deleted);
+    expect(totals.byOutcome.failed).toEqual(run?.failed);
+    expect(totals.failuresByClass).toEqual({ AccessDenied: refusedKeys.size });
+    const text = await ferry(['manifest', '--run-id', 'run-sync', '--manifest', url]);
+    expect(text.stdout).toMatch(new RegExp(`^deleted +${run?.deleted.objects} `, 'm'));
   });
 
   test('a worker stopped by SIGTERM writes the lines it was holding before it exits', async () => {

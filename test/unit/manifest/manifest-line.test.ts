@@ -16,7 +16,7 @@ import {
   manifestWorkerId,
   parseManifestUrl,
 } from '../../../worker/src/manifest/manifest-location.ts';
-import { copiedLine } from './manifest-support.ts';
+import { copiedLine, deletedLine } from './manifest-support.ts';
 
 describe('lines', () => {
   const time = new Date('2025-03-04T05:06:07.089Z');
@@ -66,11 +66,75 @@ describe('lines', () => {
     ]);
   });
 
+  test('a delete batch: each deleted object under the source key it mirrored, a refused one as failed', () => {
+    const refused = {
+      key: 'out/kept.bin',
+      errorClass: 'SourceChanged',
+      message: 'changed',
+      attempts: 2,
+    } as const;
+    const lines = manifestLinesOf({
+      runId: 'run-7',
+      mappingId: 'media',
+      time,
+      results: [
+        { ok: true, item: { key: 'out/gone.bin', size: 7, etag: 'listed-1' }, sourceKey: 'in/gone.bin' },
+        {
+          ok: false,
+          item: { key: 'out/kept.bin', size: 9, etag: 'listed-2' },
+          sourceKey: 'in/kept.bin',
+          failure: refused,
+        },
+      ],
+    });
+    expect(lines).toEqual([
+      {
+        runId: 'run-7',
+        mappingId: 'media',
+        key: 'in/gone.bin',
+        destinationKey: 'out/gone.bin',
+        size: 7,
+        destinationEtag: 'listed-1',
+        outcome: 'deleted',
+        time: '2025-03-04T05:06:07.089Z',
+      },
+      {
+        runId: 'run-7',
+        mappingId: 'media',
+        key: 'in/kept.bin',
+        destinationKey: 'out/kept.bin',
+        size: 9,
+        destinationEtag: 'listed-2',
+        outcome: 'failed',
+        errorClass: 'SourceChanged',
+        error: 'changed',
+        attempts: 2,
+        time: '2025-03-04T05:06:07.089Z',
+      },
+    ]);
+    // No source ETag on a delete's line: there is no source object.
+    expect(encodeManifestLine(lines[0] as ManifestLine)).not.toContain('sourceEtag');
+  });
+
+  test('a deleted line parses without a source ETag; a line written before deletes existed still parses', () => {
+    const deleted = deletedLine('gone');
+    expect(parseManifestLine(encodeManifestLine(deleted).slice(0, -1))).toEqual(deleted);
+    const older =
+      '{"runId":"r","mappingId":"m","key":"data/a.jpg","destinationKey":"copy/a.jpg","size":48213,' +
+      '"sourceEtag":"9b2c","destinationEtag":"9b2c","outcome":"copied","time":"2026-11-21T10:15:02.118Z"}';
+    expect(parseManifestLine(older)).toMatchObject({
+      key: 'data/a.jpg',
+      sourceEtag: '9b2c',
+      outcome: 'copied',
+    });
+  });
+
   test('every line survives encoding and parsing, awkward keys included', () => {
     const lines: ManifestLine[] = [
       copiedLine('a\nb\u2028c"\\d/ä/😀', { destinationKey: 'x' }),
       copiedLine('f', { outcome: 'failed', errorClass: 'Throttled', error: 'SlowDown', attempts: 3 }),
       copiedLine('s', { outcome: 'skipped' }),
+      deletedLine('d\u0001ü'),
     ];
     for (const line of lines) {
       const encoded = encodeManifestLine(line);
@@ -90,6 +154,7 @@ describe('lines', () => {
       JSON.stringify({ ...good, size: '12' }),
       JSON.stringify({ ...good, key: undefined }),
       JSON.stringify({ ...good, errorClass: 'Oops' }),
+      JSON.stringify({ ...good, sourceEtag: 42 }),
     ]) {
       expect(() => parseManifestLine(bad), bad).toThrow(/malformed manifest line/);
     }
@@ -106,6 +171,26 @@ describe('lines', () => {
     expect(preferredLine(copied, skipped)).toBe(copied);
     expect(preferredLine(recopied, copied)).toBe(recopied);
     expect(preferredLine(copied, recopied)).toBe(recopied);
+  });
+
+  test('the dedupe rule for deletes: deleted over failed (a retried delete), over skipped; against copied, the later', () => {
+    const refused = deletedLine('k', {
+      outcome: 'failed',
+      errorClass: 'Throttled',
+      time: '2025-01-01T00:00:09.000Z',
+    });
+    const deleted = deletedLine('k', { time: '2025-01-01T00:00:01.000Z' });
+    const skipped = copiedLine('k', { outcome: 'skipped', time: '2025-01-01T00:00:05.000Z' });
+    expect(preferredLine(refused, deleted)).toBe(deleted);
+    expect(preferredLine(deleted, refused)).toBe(deleted);
+    expect(preferredLine(skipped, deleted)).toBe(deleted);
+    expect(preferredLine(deleted, skipped)).toBe(deleted);
+    const copiedBefore = copiedLine('k', { time: '2025-01-01T00:00:00.500Z' });
+    const copiedAfter = copiedLine('k', { time: '2025-01-01T00:00:02.000Z' });
+    expect(preferredLine(copiedBefore, deleted)).toBe(deleted);
+    expect(preferredLine(deleted, copiedBefore)).toBe(deleted);
+    expect(preferredLine(deleted, copiedAfter)).toBe(copiedAfter);
+    expect(preferredLine(copiedAfter, deleted)).toBe(copiedAfter);
   });
 });
 

@@ -11,7 +11,7 @@ import {
 import { createManifestWriter } from '../../../worker/src/manifest/manifest-writer.ts';
 import { MemoryObjectStore } from '../../../worker/src/storage/memory-object-store.ts';
 import { createManualClock } from '../../support/manual-clock.ts';
-import { copiedLine, recordingLogger, whileAdvancing } from './manifest-support.ts';
+import { copiedLine, deletedLine, recordingLogger, whileAdvancing } from './manifest-support.ts';
 
 async function writeAs(store: MemoryObjectStore, workerId: string, lines: readonly ManifestLine[]) {
   const clock = createManualClock();
@@ -62,6 +62,7 @@ describe('readManifest', () => {
       byOutcome: {
         copied: { objects: 4, bytes: 10 + 10 + 10 + 10 },
         skipped: { objects: 0, bytes: 0 },
+        deleted: { objects: 0, bytes: 0 },
         failed: { objects: 1, bytes: 40 },
       },
       failuresByClass: { NotFound: 1 },
@@ -73,6 +74,46 @@ describe('readManifest', () => {
     const media = await readManifest({ store, prefix: 'manifests/', runId: 'run-1', mappingId: 'media' });
     expect([...media.objects.values()].every((line) => line.mappingId === 'media')).toBe(true);
     expect(media.objects.size).toBe(4);
+  });
+
+  test('a sync run: deletes counted with their listed bytes; a delete that failed, then passed, counts as deleted', async () => {
+    const store = new MemoryObjectStore({ bucket: 'artifacts' });
+    const later = '2025-01-01T00:01:00.000Z';
+    await writeAs(store, 'w1', [
+      copiedLine('new'),
+      deletedLine('gone-1'),
+      deletedLine('gone-2', { outcome: 'failed', errorClass: 'Throttled', error: 'SlowDown', attempts: 3 }),
+      deletedLine('changed', { outcome: 'failed', errorClass: 'SourceChanged', error: 'PreconditionFailed' }),
+    ]);
+    await writeAs(store, 'w2', [
+      deletedLine('gone-2', { time: later }),
+      deletedLine('gone-1', { time: later }),
+    ]);
+    const read = await readManifest({ store, prefix: 'manifests/', runId: 'run-1' });
+    expect(read).toMatchObject({ linesRead: 6, malformedLines: 0 });
+    const lines = sortedManifestLines(read);
+    expect(lines.map((line) => `${line.key}:${line.outcome}`)).toEqual([
+      'changed:failed',
+      'gone-1:deleted',
+      'gone-2:deleted',
+      'new:copied',
+    ]);
+    expect(lines.find((line) => line.key === 'gone-2')).toEqual(deletedLine('gone-2', { time: later }));
+    const totals = totalManifest(read.objects.values());
+    expect(totals).toEqual({
+      byOutcome: {
+        copied: { objects: 1, bytes: 30 },
+        skipped: { objects: 0, bytes: 0 },
+        deleted: { objects: 2, bytes: 600 + 600 },
+        failed: { objects: 1, bytes: 700 },
+      },
+      failuresByClass: { SourceChanged: 1 },
+    });
+    const report = manifestReport({ runId: 'run-1', location: 's3://artifacts/manifests/', read, totals });
+    expect(report).toMatchObject({ objects: 4, duplicateLines: 2 });
+    expect(renderManifestReport(report)).toMatch(
+      /\nskipped +0 +0 B\ndeleted +2 +1\.17 KiB\nfailed +1 +700 B\n/,
+    );
   });
 
   test('a line that is not a manifest line is counted, not fatal; other files are ignored', async () => {

@@ -20,6 +20,21 @@ export function copiedLine(key: string, overrides: Partial<ManifestLine> = {}): 
   };
 }
 
+/** A delete's line: the mirrored source key, the deleted destination object as listed, no source ETag. */
+export function deletedLine(key: string, overrides: Partial<ManifestLine> = {}): ManifestLine {
+  return {
+    runId: 'run-1',
+    mappingId: 'media',
+    key,
+    destinationKey: `copy/${key}`,
+    size: key.length * 100,
+    destinationEtag: `listed-${key}`,
+    outcome: 'deleted',
+    time: '2025-01-01T00:00:00.000Z',
+    ...overrides,
+  };
+}
+
 export interface LoggedEvent {
   readonly level: string;
   readonly event: string;

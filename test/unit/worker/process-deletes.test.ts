@@ -57,6 +57,12 @@ describe('processDeletes', () => {
       failed: { objects: 0, bytes: 0 },
       failures: [],
     });
+    // One result per object, with the source key it mirrored, for the manifest.
+    expect(outcome.results).toEqual([
+      { ok: true, item: items[0], sourceKey: 'in/a' },
+      { ok: true, item: items[1], sourceKey: 'in/b/c' },
+      { ok: true, item: items[2], sourceKey: 'in/gone' },
+    ]);
     expect(retryable).toBe(false);
     expect(await destination.head('out/a')).toBeUndefined();
     expect(await destination.head('out/b/c')).toBeUndefined();
@@ -82,6 +88,10 @@ describe('processDeletes', () => {
       },
     ]);
     expect(outcome.failures[0]?.message).toContain(changed.etag);
+    expect(outcome.results).toEqual([
+      { ok: false, item: changed, sourceKey: 'in/changed', failure: outcome.failures[0] },
+      { ok: true, item: other, sourceKey: 'in/other' },
+    ]);
     expect(retryable).toBe(false);
     expect(requests()).toBe(1);
     expect(Buffer.from((await destination.read('out/changed')).bytes).toString()).toBe(
@@ -131,7 +141,8 @@ describe('processDeletes', () => {
   test('a request refused for good is not retried: every object fails with its class', async () => {
     const denied = new FerryError('AccessDenied', 'DeleteObjects: AccessDenied (HTTP 403)');
     const { seed, run, requests } = setup({ failFirstRequests: 99, failWith: denied });
-    const { outcome, retryable } = await run([seed('out/a')]);
+    const item = seed('out/a');
+    const { outcome, retryable } = await run([item]);
     expect(requests()).toBe(1);
     expect(outcome.failures).toEqual([
       {
@@ -141,6 +152,7 @@ describe('processDeletes', () => {
         attempts: 1,
       },
     ]);
+    expect(outcome.results).toEqual([{ ok: false, item, sourceKey: 'in/a', failure: outcome.failures[0] }]);
     expect(retryable).toBe(false);
   });
 });
@@ -154,6 +166,7 @@ describe('deleteBatchResult', () => {
   ];
   const result = deleteBatchResult({
     batch: batchOf(items),
+    mapping: testMapping({ source: { endpoint: 's', bucket: 'src', prefix: 'data/in/' } }),
     urlOf: (key) => `s3://dst/${key}`,
     report: {
       ok: true,
@@ -189,6 +202,15 @@ describe('deleteBatchResult', () => {
         errorClass: 'Internal',
         message: expect.stringMatching(/NotReported/),
       }),
+    ]);
+  });
+
+  test('each object has its result: deleted, or failed with the same record as the failures', () => {
+    expect(result.outcome.results).toEqual([
+      { ok: true, item: items[0], sourceKey: 'data/in/a' },
+      { ok: false, item: items[1], sourceKey: 'data/in/b', failure: result.outcome.failures[0] },
+      { ok: false, item: items[2], sourceKey: 'data/in/c', failure: result.outcome.failures[1] },
+      { ok: false, item: items[3], sourceKey: 'data/in/d', failure: result.outcome.failures[2] },
     ]);
   });
 

@@ -11,6 +11,8 @@ import {
   noFailuresAllowed,
 } from './failure-threshold.ts';
 import type { FleetProbe } from './fleet-probe.ts';
+import type { ListerTaskRef } from './lister-task.ts';
+import { readRunWatchingLister } from './lister-watch.ts';
 import { deadlineAfterMinutes, pollUntil } from './poll.ts';
 import { type ProgressSample, progressLine, sampleOf } from './progress-sample.ts';
 import { type ScaleInResult, type ScaleInTarget, scaleInWhenIdle } from './worker-group.ts';
@@ -25,6 +27,12 @@ export interface AwaitRunOptions {
   readonly maxWaitMinutes?: number;
   /** A run not in the ledger after this long is an error (its lister never started); default 15 minutes. */
   readonly missingRunGraceMinutes?: number;
+  /**
+   * The run's lister task (start-lister's task ARN). While the run is missing or listing, the task is described: one
+   * that stopped before recording the run is an error at once, with ECS's reason (no waiting out the grace); one that
+   * stopped mid-listing with an exit code other than 0 fails the run.
+   */
+  readonly listerTask?: ListerTaskRef;
   /** Workers in service and dead letters for the progress lines. */
   readonly probe?: FleetProbe;
   /** One line per poll. */
@@ -52,13 +60,19 @@ export type AwaitRunResult =
       /** The first maxFailuresRead failures; run.failed has the full count. */
       readonly failures: readonly FailureRecord[];
       readonly samples: readonly ProgressSample[];
-      /** Why the run failed: failures over the threshold, or the listing failed. */
+      /** Why the run failed: failures over the threshold, the listing failed, or its lister task died mid-listing. */
       readonly reason?: string;
     } & ScaleInResult);
 
 export const defaultAwaitPollMs = 60_000;
 export const defaultAwaitMaxWaitMinutes = 330;
 const defaultMissingRunGraceMinutes = 15;
+
+/** What the wait ends with: the run, and why its lister died when that ended it. */
+interface Ended {
+  readonly run: RunRecord;
+  readonly listerDied?: string;
+}
 
 /** Over: reconciled done, or the listing failed (nothing more will be planned). */
 function isOver(run: RunRecord): boolean {
@@ -72,11 +86,31 @@ function verdict(run: RunRecord, threshold: FailureThreshold): string | undefine
   return refusedDeletes(run);
 }
 
+/** While the run is not in the ledger: an error once its lister died or the grace is over, else a progress line. */
+function missingRunLine(options: {
+  readonly runId: string;
+  readonly now: Date;
+  readonly waitedMs: number;
+  readonly graceMs: number;
+  readonly listerDied: string | undefined;
+  readonly listerStatus: string | undefined;
+}): string {
+  const { runId, listerDied, listerStatus } = options;
+  if (listerDied !== undefined) throw new FerryError('Internal', listerDied);
+  const task = listerStatus === undefined ? undefined : `its lister task is ${listerStatus}`;
+  if (options.waitedMs >= options.graceMs) {
+    const note = task === undefined ? '' : ` (${task})`;
+    throw new FerryError('Config', `run ${runId} is not in the ledger: was its lister started?${note}`);
+  }
+  return `${options.now.toISOString().slice(11, 19)}Z ${runId}: not in the ledger yet (${task ?? 'its lister is starting'})`;
+}
+
 /**
  * Polls the ledger every interval until the run is reconciled done (the lister finished and every planned object was
  * copied or failed) or its listing failed, reporting a progress line each time. The deadline returns still-running
  * with the samples so far: awaiting again later picks the same run up. Once over: failed when the listing failed or
- * failed objects exceed the threshold, else succeeded; workers scaled to 0 if asked.
+ * failed objects exceed the threshold, else succeeded; workers scaled to 0 if asked. Given the lister task, a lister
+ * that died ends the wait at once: an error when it never recorded the run, a failed run when it stopped mid-listing.
  */
 export async function awaitRun(options: AwaitRunOptions): Promise<AwaitRunResult> {
   const { ledger, runId } = options;
@@ -90,31 +124,35 @@ export async function awaitRun(options: AwaitRunOptions): Promise<AwaitRunResult
     clock,
     intervalMs: options.pollIntervalMs ?? defaultAwaitPollMs,
     deadlineMs: deadlineAfterMinutes(clock, options.maxWaitMinutes ?? defaultAwaitMaxWaitMinutes),
-    check: async () => {
+    check: async (): Promise<Ended | undefined> => {
       const now = clock.now();
-      const run = await ledger.getRun(runId);
+      const { run, listerDied, listerStatus } = await readRunWatchingLister({
+        ledger,
+        runId,
+        ...(options.listerTask ? { lister: options.listerTask } : {}),
+      });
       if (run === undefined) {
-        if (now.getTime() - startMs >= graceMs)
-          throw new FerryError('Config', `run ${runId} is not in the ledger: was its lister started?`);
-        options.onProgress?.(
-          `${now.toISOString().slice(11, 19)}Z ${runId}: not in the ledger yet (its lister is starting)`,
-        );
+        const waitedMs = now.getTime() - startMs;
+        // Computed first: it throws when the wait is over, with or without onProgress.
+        const line = missingRunLine({ runId, now, waitedMs, graceMs, listerDied, listerStatus });
+        options.onProgress?.(line);
         return undefined;
       }
       latest = run;
       const sample = sampleOf(run, now, (await options.probe?.read()) ?? {});
       options.onProgress?.(progressLine(run, sample, samples.at(-1)), sample);
       samples.push(sample);
-      return isOver(run) ? run : undefined;
+      if (listerDied !== undefined) return { run, listerDied };
+      return isOver(run) ? { run } : undefined;
     },
   });
   if (!poll.done) return { state: 'still-running', ...(latest ? { run: latest } : {}), samples };
 
-  const run = poll.value;
+  const { run, listerDied } = poll.value;
   const failures =
     run.failed.objects > 0 ? await readFailures(ledger, runId, options.maxFailuresRead ?? 1000) : [];
   const scaleIn = options.scaleInWhenDone ? await scaleInWhenIdle(options.scaleInWhenDone) : {};
-  const reason = verdict(run, options.failureThreshold ?? noFailuresAllowed);
+  const reason = listerDied ?? verdict(run, options.failureThreshold ?? noFailuresAllowed);
   return {
     state: reason === undefined ? 'succeeded' : 'failed',
     run,

@@ -61,3 +61,32 @@ export function listerOutcome(options: {
     return { ok: false, reason: `run ${runId} is LISTED but its lister task ended badly (${stop})` };
   return { ok: true };
 }
+
+/** How ECS says a task stopped: `Essential container in task exited (exit code 2: reason)`. */
+function stoppedInWords(task: ListerTaskState): string {
+  const exit = task.exitCode !== undefined ? `exit code ${task.exitCode}` : 'no exit code';
+  return `${task.stoppedReason ?? 'no reason given'} (${task.containerReason ? `${exit}: ${task.containerReason}` : exit})`;
+}
+
+/**
+ * While a run is awaited: whether its lister task died, and why. Only a task stopped for good counts, and the run is
+ * the one read after it stopped (the lister writes nothing more). Not in the ledger: it died before recording the run.
+ * Still LISTING with an exit code other than 0: it died mid-listing (a lister that exits 0 recorded LISTED first).
+ * LISTED and FAILED are the ledger's own verdicts: undefined, as for a task that still runs.
+ */
+export function diedListerReason(options: {
+  readonly runId: string;
+  readonly run: RunRecord | undefined;
+  readonly task: ListerTaskState;
+}): string | undefined {
+  const { runId, run, task } = options;
+  if (!task.stopped) return undefined;
+  if (run === undefined)
+    return `the lister task ${task.taskArn} stopped before recording run ${runId}: ${stoppedInWords(task)}`;
+  if (run.listerState === 'LISTING' && task.exitCode !== 0)
+    return (
+      `the lister task ${task.taskArn} of run ${runId} stopped mid-listing: ${stoppedInWords(task)}; ` +
+      'the next nightly run (or start-lister / ferry start with resume) picks it up from its checkpoint'
+    );
+  return undefined;
+}

@@ -139,12 +139,15 @@ export async function findRunningListerTask(options: {
   return found?.taskArn;
 }
 
-/** Where the task is now, and how its lister container ended if it has. */
-export async function describeListerTask(options: {
+/** Which lister task to describe: its ARN, its cluster and its container's name. */
+export interface ListerTaskRef {
   readonly ecs: ECSClient;
-  readonly fleet: ListerFleet;
+  readonly fleet: Pick<ListerFleet, 'ClusterName' | 'ListerContainerName'>;
   readonly taskArn: string;
-}): Promise<ListerTaskState> {
+}
+
+/** Where the task is now, and how its lister container ended if it has. */
+export async function describeListerTask(options: ListerTaskRef): Promise<ListerTaskState> {
   const { fleet, taskArn } = options;
   const [task] = await describeTasks(options.ecs, fleet.ClusterName, [taskArn]);
   if (task === undefined)

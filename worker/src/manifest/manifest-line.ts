@@ -1,22 +1,35 @@
 // One line of the per-object manifest: what it holds, how it is written and read back, and which of two lines wins.
 import { type ErrorClass, errorClasses, FerryError } from '../domain/errors.ts';
-import type { ItemResult } from '../worker/process-batch.ts';
+import type { FailureRecord } from '../ports/ledger.ts';
+import type { DeleteItemResult, ItemResult, ObjectResult } from '../worker/process-batch.ts';
 
-export type ManifestOutcome = 'copied' | 'skipped' | 'failed';
+export type ManifestOutcome = 'copied' | 'skipped' | 'deleted' | 'failed';
 
-const outcomeRank: Readonly<Record<ManifestOutcome, number>> = { copied: 2, skipped: 1, failed: 0 };
+/**
+ * What the run did to the object wins over what it did not do: copied and deleted (they never both happen to one key
+ * in one run; if a restarted listing ever did both, the later one is what the destination holds) over skipped over
+ * failed (a retried copy or delete that succeeded).
+ */
+const outcomeRank: Readonly<Record<ManifestOutcome, number>> = {
+  copied: 2,
+  deleted: 2,
+  skipped: 1,
+  failed: 0,
+};
 
 /** One object's outcome in a run. Field names are the JSON names (docs/manifest.md). */
 export interface ManifestLine {
   readonly runId: string;
   readonly mappingId: string;
-  /** The source key. */
+  /** The source key (of a delete: the key gone from the source that the deleted object mirrored). */
   readonly key: string;
-  /** Absent on failures: the object may have no valid destination key. */
+  /** The key written or deleted; absent on failed copies: the object may have no valid destination key. */
   readonly destinationKey?: string;
-  /** Bytes written (copied), or the listed size (skipped, failed). */
+  /** Bytes written (copied), or the listed size (skipped, deleted, failed). */
   readonly size: number;
-  readonly sourceEtag: string;
+  /** Present on copies (copied, skipped, failed), absent on deletes: there is no source object. */
+  readonly sourceEtag?: string;
+  /** The copy's ETag (copied), or the ETag the deleted object was listed with (deletes). */
   readonly destinationEtag?: string;
   readonly outcome: ManifestOutcome;
   readonly errorClass?: ErrorClass;
@@ -29,32 +42,48 @@ export interface ManifestLine {
 /** Error messages are cut here so one line stays small whatever a service answers. */
 export const maxErrorChars = 2000;
 
-/** The manifest lines of one recorded batch outcome. */
-export function manifestLinesOf(options: {
-  runId: string;
-  mappingId: string;
-  results: readonly ItemResult[];
-  time: Date;
-}): ManifestLine[] {
-  const { runId, mappingId } = options;
-  const time = options.time.toISOString();
-  return options.results.map((result): ManifestLine => {
-    const { item } = result;
-    if (result.ok) {
-      const { copy } = result;
-      return {
-        runId,
-        mappingId,
-        key: item.key,
-        destinationKey: copy.key,
-        size: copy.sourceSize,
-        sourceEtag: copy.sourceEtag,
-        destinationEtag: copy.destinationEtag,
-        outcome: 'copied',
-        time,
-      };
-    }
-    const { failure } = result;
+/** What every line of one batch outcome shares. */
+interface LineContext {
+  readonly runId: string;
+  readonly mappingId: string;
+  readonly time: string;
+}
+
+/** The fields of a failed line. */
+function failureFields(failure: FailureRecord): Pick<ManifestLine, 'errorClass' | 'error' | 'attempts'> {
+  return {
+    errorClass: failure.errorClass,
+    error: failure.message.slice(0, maxErrorChars),
+    attempts: failure.attempts,
+  };
+}
+
+function isDeleteResult(result: ObjectResult): result is DeleteItemResult {
+  return 'sourceKey' in result;
+}
+
+/** A delete's line: the mirrored source key, the destination object as listed; deleted, or failed with why. */
+function deleteLine(context: LineContext, result: DeleteItemResult): ManifestLine {
+  const { runId, mappingId, time } = context;
+  const { item } = result;
+  const object = {
+    runId,
+    mappingId,
+    key: result.sourceKey,
+    destinationKey: item.key,
+    size: item.size,
+    destinationEtag: item.etag,
+  };
+  return result.ok
+    ? { ...object, outcome: 'deleted', time }
+    : { ...object, outcome: 'failed', ...failureFields(result.failure), time };
+}
+
+function copyLine(context: LineContext, result: ItemResult): ManifestLine {
+  const { runId, mappingId, time } = context;
+  const { item } = result;
+  if (!result.ok) {
+    const failure = failureFields(result.failure);
     return {
       runId,
       mappingId,
@@ -62,12 +91,39 @@ export function manifestLinesOf(options: {
       size: item.size,
       sourceEtag: item.etag,
       outcome: 'failed',
-      errorClass: failure.errorClass,
-      error: failure.message.slice(0, maxErrorChars),
-      attempts: failure.attempts,
+      ...failure,
       time,
     };
-  });
+  }
+  const { copy } = result;
+  return {
+    runId,
+    mappingId,
+    key: item.key,
+    destinationKey: copy.key,
+    size: copy.sourceSize,
+    sourceEtag: copy.sourceEtag,
+    destinationEtag: copy.destinationEtag,
+    outcome: 'copied',
+    time,
+  };
+}
+
+/** The manifest lines of one recorded batch outcome: one per object copied, deleted or failed. */
+export function manifestLinesOf(options: {
+  runId: string;
+  mappingId: string;
+  results: readonly ObjectResult[];
+  time: Date;
+}): ManifestLine[] {
+  const context: LineContext = {
+    runId: options.runId,
+    mappingId: options.mappingId,
+    time: options.time.toISOString(),
+  };
+  return options.results.map((result) =>
+    isDeleteResult(result) ? deleteLine(context, result) : copyLine(context, result),
+  );
 }
 
 /** The line as JSON followed by a newline. */
@@ -103,7 +159,7 @@ function count(object: JsonObject, name: string): number {
 }
 
 function outcomeOf(value: unknown): ManifestOutcome {
-  if (value === 'copied' || value === 'skipped' || value === 'failed') return value;
+  if (value === 'copied' || value === 'skipped' || value === 'deleted' || value === 'failed') return value;
   throw malformed(`unknown outcome ${JSON.stringify(value)}`);
 }
 
@@ -123,6 +179,7 @@ export function parseManifestLine(json: string): ManifestLine {
   }
   if (!isJsonObject(parsed)) throw malformed('not an object');
   const destinationKey = optionalText(parsed, 'destinationKey');
+  const sourceEtag = optionalText(parsed, 'sourceEtag');
   const destinationEtag = optionalText(parsed, 'destinationEtag');
   const errorClass = errorClassOf(optionalText(parsed, 'errorClass'));
   const error = optionalText(parsed, 'error');
@@ -133,7 +190,7 @@ export function parseManifestLine(json: string): ManifestLine {
     key: text(parsed, 'key'),
     ...(destinationKey === undefined ? {} : { destinationKey }),
     size: count(parsed, 'size'),
-    sourceEtag: text(parsed, 'sourceEtag'),
+    ...(sourceEtag === undefined ? {} : { sourceEtag }),
     ...(destinationEtag === undefined ? {} : { destinationEtag }),
     outcome: outcomeOf(parsed.outcome),
     ...(errorClass === undefined ? {} : { errorClass }),
@@ -149,8 +206,8 @@ export function lineIdentity(line: Pick<ManifestLine, 'mappingId' | 'key'>): str
 }
 
 /**
- * The dedupe rule: of two lines for the same object, the better outcome wins (copied over skipped over failed, since
- * an object that reached the destination stays there), then the later time; on a full tie, the one read last.
+ * The dedupe rule: of two lines for the same object, the better outcome wins (copied or deleted over skipped over
+ * failed: see outcomeRank), then the later time; on a full tie, the one read last.
  */
 export function preferredLine(earlier: ManifestLine, later: ManifestLine): ManifestLine {
   const byOutcome = outcomeRank[later.outcome] - outcomeRank[earlier.outcome];

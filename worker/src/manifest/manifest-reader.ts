@@ -90,11 +90,12 @@ export interface ManifestTotals {
   readonly failuresByClass: Readonly<Partial<Record<ErrorClass, number>>>;
 }
 
-/** Objects and bytes per outcome, and failures per error class, of deduped lines. */
+/** Objects and bytes per outcome (deleted: the listed bytes), and failures per error class, of deduped lines. */
 export function totalManifest(lines: Iterable<ManifestLine>): ManifestTotals {
   const byOutcome: Record<ManifestOutcome, Counts> = {
     copied: { objects: 0, bytes: 0 },
     skipped: { objects: 0, bytes: 0 },
+    deleted: { objects: 0, bytes: 0 },
     failed: { objects: 0, bytes: 0 },
   };
   const failuresByClass: Partial<Record<ErrorClass, number>> = {};

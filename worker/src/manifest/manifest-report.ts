@@ -35,7 +35,7 @@ export function manifestReport(options: {
   };
 }
 
-const outcomes: readonly ManifestOutcome[] = ['copied', 'skipped', 'failed'];
+const outcomes: readonly ManifestOutcome[] = ['copied', 'skipped', 'deleted', 'failed'];
 
 export function renderManifestReport(report: ManifestReport): string {
   const rows = outcomes.map((outcome) => {

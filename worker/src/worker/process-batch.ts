@@ -5,7 +5,7 @@ import type { ObjectOutcome } from '../domain/object.ts';
 import { sameEtag } from '../plan/decide.ts';
 import { assertStorableKey, toDestinationKey } from '../plan/key-mapping.ts';
 import type { Clock } from '../ports/clock.ts';
-import type { BatchOutcome, CopyRecord, FailureRecord, ObjectMemory } from '../ports/ledger.ts';
+import type { BatchOutcome, CopyRecord, DeleteItem, FailureRecord, ObjectMemory } from '../ports/ledger.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { WorkBatch, WorkItem } from '../queue/work-message.ts';
@@ -82,6 +82,22 @@ export type ItemResult =
   | { readonly ok: false; readonly item: WorkItem; readonly failure: FailureRecord };
 
 /**
+ * One destination object of a delete batch (`item`: its key, size and ETag as listed), with the source key it mirrored
+ * (the object gone from the source): deleted, or why not.
+ */
+export type DeleteItemResult =
+  | { readonly ok: true; readonly item: DeleteItem; readonly sourceKey: string }
+  | {
+      readonly ok: false;
+      readonly item: DeleteItem;
+      readonly sourceKey: string;
+      readonly failure: FailureRecord;
+    };
+
+/** One object's result in a batch outcome: a copy's, or (`sourceKey` present) a delete's. */
+export type ObjectResult = ItemResult | DeleteItemResult;
+
+/**
  * On a redelivery, an object that an earlier delivery already copied is recognised at the destination (same size,
  * and the source's ETag or Ferry's copy record) and not copied again.
  */
@@ -148,7 +164,7 @@ async function copyItem(
 
 /** A batch's outcome with each object's result, for per-object reports (the manifest); ledgers ignore `results`. */
 export interface DetailedBatchOutcome extends BatchOutcome {
-  readonly results: readonly ItemResult[];
+  readonly results: readonly ObjectResult[];
 }
 
 export interface BatchResult {

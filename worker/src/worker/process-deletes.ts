@@ -1,6 +1,7 @@
 // Deletes one batch of destination objects a sync run found gone from the source, each pinned to the ETag it was
 // listed with, and returns the batch's outcome; validates the batch against the mapping first.
-import { type ErrorClass, type FerryError, isRetryableClass } from '../domain/errors.ts';
+import { type ErrorClass, FerryError, isRetryableClass } from '../domain/errors.ts';
+import { type MappedPrefixes, toSourceKey } from '../plan/key-mapping.ts';
 import type { Counts, DeleteItem, FailureRecord } from '../ports/ledger.ts';
 import type { DeleteOutcome } from '../ports/object-store.ts';
 import type { DeleteBatch } from '../queue/work-message.ts';
@@ -12,6 +13,7 @@ import {
   assertBatchFitsMapping,
   type BatchProcessorDeps,
   type BatchResult,
+  type DeleteItemResult,
   type MappingRuntime,
 } from './process-batch.ts';
 
@@ -68,23 +70,41 @@ function plus(counts: Counts, item: DeleteItem): Counts {
   return { objects: counts.objects + 1, bytes: counts.bytes + item.size };
 }
 
-/** The batch's outcome from the report (pure): listed bytes for what was deleted and what failed. */
+/** The source key a destination key of the batch mirrored (the batch was checked against the mapping before). */
+function sourceKeyOf(destinationKey: string, mapping: MappedPrefixes): string {
+  const sourceKey = toSourceKey(destinationKey, mapping);
+  if (sourceKey === undefined) {
+    throw new FerryError('Internal', `${JSON.stringify(destinationKey)} is outside the destination prefix`);
+  }
+  return sourceKey;
+}
+
+/**
+ * The batch's outcome from the report (pure): listed bytes for what was deleted and what failed, and each object's
+ * result with the source key it mirrored (for the manifest).
+ */
 export function deleteBatchResult(options: {
   batch: DeleteBatch;
+  mapping: MappedPrefixes;
   report: DeleteReport;
   urlOf: (key: string) => string;
 }): BatchResult {
-  const { batch, report, urlOf } = options;
+  const { batch, mapping, report, urlOf } = options;
   const deletedKeys = new Set(report.ok ? report.outcome.deleted : []);
   let deleted: Counts = { objects: 0, bytes: 0 };
   let failed: Counts = { objects: 0, bytes: 0 };
   const failures: FailureRecord[] = [];
+  const results: DeleteItemResult[] = [];
   for (const item of batch.items) {
+    const sourceKey = sourceKeyOf(item.key, mapping);
     if (deletedKeys.has(item.key)) {
       deleted = plus(deleted, item);
+      results.push({ ok: true, item, sourceKey });
     } else {
       failed = plus(failed, item);
-      failures.push(failureOf({ item, url: urlOf(item.key), report }));
+      const failure = failureOf({ item, url: urlOf(item.key), report });
+      failures.push(failure);
+      results.push({ ok: false, item, sourceKey, failure });
     }
   }
   return {
@@ -94,7 +114,7 @@ export function deleteBatchResult(options: {
       deleted,
       failed,
       failures,
-      results: [],
+      results,
     },
     retryable: failures.some((failure) => isRetryableDeleteClass(failure.errorClass)),
   };
@@ -137,7 +157,12 @@ export async function processDeletes(
     if (signal?.aborted) throw error;
     report = { ok: false, error: asFerryError(error) };
   }
-  const result = deleteBatchResult({ batch, report, urlOf: (key) => objectUrl(destination, key) });
+  const result = deleteBatchResult({
+    batch,
+    mapping,
+    report,
+    urlOf: (key) => objectUrl(destination, key),
+  });
   for (const failure of result.outcome.failures) {
     deps.logger.warn('object.delete-failed', {
       mapping: mapping.id,

@@ -25,6 +25,7 @@ interface AwaitFlags extends ControlPlaneFlags {
   maxFailures: FailureThreshold;
   scaleIn?: boolean;
   report?: string;
+  listerTask?: string;
 }
 
 /** The workers' instance type as deployed, for the cost estimate. */
@@ -44,6 +45,11 @@ async function awaitCommand(flags: AwaitFlags): Promise<number> {
       probe: session.probe,
       failureThreshold: flags.maxFailures,
       onProgress: (line) => process.stderr.write(`${line}\n`),
+      ...(flags.listerTask !== undefined
+        ? {
+            listerTask: { ecs: session.clients.ecs, fleet: session.fleet.outputs, taskArn: flags.listerTask },
+          }
+        : {}),
       ...(flags.scaleIn
         ? {
             scaleInWhenDone: {
@@ -106,6 +112,12 @@ export function registerAwaitCommand(program: Command, setExitCode: (code: numbe
         .default(parseFailureThreshold('0'), '0')
         .env('FERRY_MAX_FAILURES')
         .argParser(parseFailureThreshold),
+    )
+    .addOption(
+      new Option(
+        '--lister-task <arn>',
+        "the run's lister task (the taskArn ferry start prints): fail at once, with ECS's reason, if it stops before recording the run or mid-listing",
+      ).env('FERRY_LISTER_TASK'),
     )
     .addOption(new Option('--scale-in', 'scale the workers to 0 once the run is over').env('FERRY_SCALE_IN'))
     .addOption(
